@@ -1,0 +1,80 @@
+"""regmap: map security regulation for connected products.
+
+Load the knowledge base of regimes (EU CRA, NIS2, ETSI EN 303 645, NIST IoT baselines, ...),
+their controls, the capability vocabulary and typed crosswalks, then analyse products.
+
+Examples:
+    >>> import regmap
+    >>> kb = regmap.load()
+    >>> kb.control("cra:annex-i.1.2.c").ref
+    'Annex I, Part I, point (2)(c)'
+"""
+
+from __future__ import annotations
+
+from regmap._version import __version__  # noqa: E402
+from regmap.catalog import KnowledgeBase, data_dir, discover, load
+from regmap.errors import (
+    CatalogError,
+    DataError,
+    ExportError,
+    ExpressionError,
+    Finding,
+    LimitError,
+    ProductError,
+    RegmapError,
+    SchemaError,
+    Severity,
+    SourceLocation,
+    UnknownIdError,
+    YamlError,
+)
+from regmap.model import (
+    Capability,
+    Confidence,
+    Control,
+    Decomposition,
+    FactDef,
+    Feature,
+    FeatureStatus,
+    Mapping,
+    Obligation,
+    Product,
+    Regime,
+    Requirement,
+)
+from regmap.relations import Relation
+
+__all__ = [
+    "Capability",
+    "CatalogError",
+    "Confidence",
+    "Control",
+    "DataError",
+    "Decomposition",
+    "ExportError",
+    "ExpressionError",
+    "FactDef",
+    "Feature",
+    "FeatureStatus",
+    "Finding",
+    "KnowledgeBase",
+    "LimitError",
+    "Mapping",
+    "Obligation",
+    "Product",
+    "ProductError",
+    "Regime",
+    "RegmapError",
+    "Relation",
+    "Requirement",
+    "SchemaError",
+    "Severity",
+    "SourceLocation",
+    "UnknownIdError",
+    "YamlError",
+    "__version__",
+    "data_dir",
+    "discover",
+    "load",
+]

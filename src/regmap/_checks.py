@@ -1,0 +1,199 @@
+"""Integrity checks over a loaded knowledge base; each yields findings with stable codes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from regmap.applicability import parse_expression
+from regmap.errors import ExpressionError, Finding, SourceLocation
+
+if TYPE_CHECKING:  # the knowledge base calls these checks: break the import cycle
+    from regmap.catalog import KnowledgeBase
+
+__all__ = ["CHECKS", "run_all"]
+
+
+def _where(kb: KnowledgeBase, key: str, ident: str | None = None) -> SourceLocation:
+    loc = kb.location(key)
+    return SourceLocation(loc.path, loc.line, ident or loc.id or key)
+
+
+def check_parents(kb: KnowledgeBase) -> Iterator[Finding]:
+    """Unknown parents and parent cycles."""
+    known = {c.id.lower() for c in kb.controls()} | {r.id.lower() for r in kb.regimes}
+    parent_of = {c.id.lower(): c.parent.lower() for c in kb.controls()}
+    for control in kb.controls():
+        if control.parent.lower() not in known:
+            yield Finding(
+                "unknown-parent",
+                f"parent {control.parent!r} is not a known control or regime",
+                _where(kb, control.id),
+            )
+        elif control.parent.split(":", 1)[0].lower() != control.regime.lower():
+            yield Finding(
+                "unknown-parent",
+                f"parent {control.parent!r} belongs to another regime",
+                _where(kb, control.id),
+            )
+    reported: set[str] = set()
+    for start in parent_of:
+        seen = [start]
+        node = start
+        while node in parent_of:
+            node = parent_of[node]
+            if node == start:
+                if not reported.intersection(seen):
+                    yield Finding(
+                        "parent-cycle",
+                        "parents form a cycle: " + " -> ".join([*seen, start]),
+                        _where(kb, start),
+                    )
+                reported.update(seen)
+                break
+            if node in seen:
+                break
+            seen.append(node)
+
+
+def check_ids(kb: KnowledgeBase) -> Iterator[Finding]:
+    """Control ids follow their regime's scheme."""
+    patterns: dict[str, re.Pattern[str] | None] = {}
+    for regime in kb.regimes:
+        try:
+            patterns[regime.id] = re.compile(regime.id_pattern)
+        except re.error as e:
+            patterns[regime.id] = None
+            yield Finding(
+                "invalid-value",
+                f"id_pattern is not a valid regular expression: {e}",
+                _where(kb, regime.id),
+            )
+    for control in kb.controls():
+        prefix, _, clause = control.id.partition(":")
+        pattern = patterns.get(control.regime)
+        if prefix.lower() != control.regime.lower():
+            yield Finding(
+                "id-scheme",
+                f"id does not start with its regime {control.regime!r}",
+                _where(kb, control.id),
+            )
+        elif pattern is not None and not pattern.fullmatch(clause):
+            yield Finding(
+                "id-scheme",
+                f"clause {clause!r} does not match the regime's id_pattern {pattern.pattern!r}",
+                _where(kb, control.id),
+            )
+
+
+def check_controls(kb: KnowledgeBase) -> Iterator[Finding]:
+    """Leaves are complete; conditions and verification notes are present."""
+    known = {c.id.lower() for c in kb.controls()}
+    for control in kb.controls():
+        where = _where(kb, control.id)
+        if not control.is_group:
+            missing = [f for f in ("statement", "obligation", "url") if not getattr(control, f)]
+            if missing:
+                yield Finding(
+                    "incomplete-control", f"requirement lacks {', '.join(missing)}", where
+                )
+        if control.obligation == "conditional" and not control.applies_to:
+            yield Finding(
+                "obligation-condition", "conditional obligation without applies_to", where
+            )
+        if not control.verified and not control.verification_note:
+            yield Finding("verification-note", "verified: false needs a verification_note", where)
+        for link in control.links:
+            if link.id.lower() not in known:
+                yield Finding("unknown-reference", f"link to unknown control {link.id!r}", where)
+
+
+def _expression_findings(kb: KnowledgeBase, text: str, where: SourceLocation) -> Iterator[Finding]:
+    specs = {f.id: f for f in kb.facts}
+    try:
+        parse_expression(text).check(specs)
+    except ExpressionError as e:
+        yield Finding(e.code, e.message, where)
+
+
+def check_expressions(kb: KnowledgeBase) -> Iterator[Finding]:
+    """Applicability expressions parse and name only defined facts, with fitting values."""
+    for control in kb.controls():
+        if control.applies_to:
+            yield from _expression_findings(kb, control.applies_to, _where(kb, control.id))
+    for dec in kb.decompositions:
+        for req in dec.requires:
+            if req.when:
+                where = _where(kb, f"decomposition:{dec.control}", dec.control)
+                yield from _expression_findings(kb, req.when, where)
+
+
+def check_categories(kb: KnowledgeBase) -> Iterator[Finding]:
+    """Product categories name a class their regime defines."""
+    for regime in kb.regimes:
+        classes = {c.id for c in regime.classes}
+        for category in regime.categories:
+            if category.product_class not in classes:
+                yield Finding(
+                    "unknown-reference",
+                    f"category names unknown class {category.product_class!r}",
+                    _where(kb, category.id),
+                )
+
+
+def check_decompositions(kb: KnowledgeBase) -> Iterator[Finding]:
+    """Decompositions name known controls and known capabilities."""
+    caps = {c.id.lower() for c in kb.capabilities}
+    for dec in kb.decompositions:
+        where = _where(kb, f"decomposition:{dec.control}", dec.control)
+        try:
+            kb.control(dec.control)
+        except KeyError:
+            yield Finding("unknown-reference", f"decomposes unknown control {dec.control!r}", where)
+        for req in dec.requires:
+            if req.capability.lower() not in caps:
+                yield Finding(
+                    "unknown-capability", f"requires unknown capability {req.capability!r}", where
+                )
+
+
+def check_mappings(kb: KnowledgeBase) -> Iterator[Finding]:
+    """Mappings name known controls, are not duplicated, and are stored in one direction."""
+    known = {c.id.lower() for c in kb.controls()} | {c.id.lower() for c in kb.capabilities}
+    seen: dict[tuple[str, str], int] = {}
+    for mapping in kb.mappings:
+        src, tgt = mapping.source.lower(), mapping.target.lower()
+        where = kb._locations.get(
+            f"mapping:{src}|{tgt}", SourceLocation(id=f"{mapping.source} -> {mapping.target}")
+        )
+        for end in (mapping.source, mapping.target):
+            if end.lower() not in known:
+                yield Finding("unknown-reference", f"maps unknown control {end!r}", where)
+        if src == tgt:
+            yield Finding("invalid-value", "a control is mapped to itself", where)
+        if (src, tgt) in seen:
+            yield Finding("duplicate-mapping", "the same mapping is stored twice", where)
+        elif (tgt, src) in seen:
+            yield Finding(
+                "mapping-both-directions",
+                "also stored in the other direction; keep one, the inverse is derived",
+                where,
+            )
+        seen[(src, tgt)] = 1
+
+
+CHECKS: tuple[Callable[[KnowledgeBase], Iterator[Finding]], ...] = (
+    check_parents,
+    check_ids,
+    check_controls,
+    check_expressions,
+    check_categories,
+    check_decompositions,
+    check_mappings,
+)
+
+
+def run_all(kb: KnowledgeBase) -> list[Finding]:
+    """Run every check in :data:`CHECKS`."""
+    return [finding for check in CHECKS for finding in check(kb)]

@@ -1,0 +1,267 @@
+"""Safe, line-aware YAML: the only module that imports PyYAML.
+
+:func:`parse_yaml` turns text into plain Python data in which every mapping is a
+:class:`LineDict` that remembers the line it starts on, so that later errors can say
+``path:line``. It uses PyYAML's C parser when it is installed, rejects duplicate keys,
+and bounds aliases and nesting so that hostile documents fail fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from regmap.errors import LimitError, YamlError
+
+__all__ = [
+    "LIMITS",
+    "LineDict",
+    "LineList",
+    "dump_yaml",
+    "load_yaml",
+    "parse_yaml",
+]
+
+#: Limits on what regmap reads; each can be raised through an environment variable.
+LIMITS: dict[str, int] = {
+    "max_file_bytes": int(os.environ.get("REGMAP_MAX_FILE_BYTES", 64 * 1024 * 1024)),
+    "max_aliases": int(os.environ.get("REGMAP_MAX_ALIASES", 100)),
+    "max_depth": int(os.environ.get("REGMAP_MAX_DEPTH", 64)),
+    "max_nodes": int(os.environ.get("REGMAP_MAX_NODES", 2_000_000)),
+}
+_LIMIT_ENV = {
+    "max_file_bytes": "REGMAP_MAX_FILE_BYTES",
+    "max_aliases": "REGMAP_MAX_ALIASES",
+    "max_depth": "REGMAP_MAX_DEPTH",
+    "max_nodes": "REGMAP_MAX_NODES",
+}
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LineDict(dict[str, Any]):
+    r"""A dict that remembers the 1-based line where its mapping starts.
+
+    Examples:
+        >>> from regmap.io.yaml import parse_yaml
+        >>> parse_yaml("\n\nk: v\n").line
+        3
+    """
+
+    line: int = 0
+
+
+class LineList(list[Any]):
+    r"""A list that remembers the 1-based line where its sequence starts.
+
+    Examples:
+        >>> from regmap.io.yaml import parse_yaml
+        >>> parse_yaml("a:\n  - 1\n")["a"].line
+        2
+    """
+
+    line: int = 0
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader building LineDicts, rejecting duplicate keys, bounding aliases and depth."""
+
+
+def _check_node(node: yaml.Node, path: str) -> None:
+    """Walk the composed node graph once: depth and alias limits."""
+    seen: set[int] = set()
+    aliases = 0
+    stack: list[tuple[yaml.Node, int]] = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > LIMITS["max_depth"]:
+            raise _limit("max_depth", path, current, f"nesting deeper than {LIMITS['max_depth']}")
+        if id(current) in seen:
+            aliases += 1
+            if aliases > LIMITS["max_aliases"]:
+                raise _limit("max_aliases", path, current, "more YAML aliases than allowed")
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            stack.extend((v, depth + 1) for pair in current.value for v in pair)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((v, depth + 1) for v in current.value)
+    if aliases and _expanded_size(node, path) > LIMITS["max_nodes"]:
+        raise _limit("max_nodes", path, node, "aliases expand the document beyond the node limit")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [v for pair in node.value for v in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _expanded_size(root: yaml.Node, path: str) -> int:
+    """Count the nodes the document would have with every alias copied out."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            in_progress.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
+            continue
+        if key in sizes:
+            continue
+        if key in in_progress:
+            raise YamlError(
+                "recursive alias", code="yaml-alias", path=path, line=node.start_mark.line + 1
+            )
+        in_progress.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _limit(name: str, path: str, node: yaml.Node, what: str) -> LimitError:
+    code = {"max_depth": "yaml-depth", "max_aliases": "yaml-alias"}.get(name, "limit-exceeded")
+    return LimitError(
+        f"{what} (limit {name}={LIMITS[name]}; raise it with the environment variable "
+        f"{_LIMIT_ENV[name]})",
+        code=code,
+        path=path,
+        line=node.start_mark.line + 1,
+    )
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool | dt.date):
+            raise YamlError(
+                "mapping keys must be scalars",
+                path=getattr(loader, "regmap_path", None),
+                line=key_node.start_mark.line + 1,
+            )
+        if key in result:
+            raise YamlError(
+                f"duplicate key {key!r}",
+                code="yaml-duplicate-key",
+                path=getattr(loader, "regmap_path", None),
+                line=key_node.start_mark.line + 1,
+            )
+        result[str(key) if not isinstance(key, str) else key] = loader.construct_object(
+            value_node, deep=True
+        )
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+def parse_yaml(text: str, *, path: str = "<string>") -> Any:
+    r"""Parse one YAML document into plain data with line-aware mappings.
+
+    Raises:
+        YamlError: On a syntax error or a duplicate key, naming the line.
+        LimitError: When the document exceeds the alias or depth limit.
+
+    Examples:
+        >>> from regmap.io.yaml import parse_yaml
+        >>> data = parse_yaml("a: 1\nb:\n  c: 2\n")
+        >>> data["b"]["c"], data["b"].line  # the inner mapping starts on line 3
+        (2, 3)
+    """
+    loader = _Loader(text)
+    loader.regmap_path = path
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_node(node, path)
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = " ".join(str(p) for p in (e.context, e.problem) if p) or "invalid YAML"
+        raise YamlError(what, path=path, line=line) from e
+    except yaml.YAMLError as e:
+        raise YamlError(f"invalid YAML: {e}", path=path) from e
+    except RecursionError as e:
+        raise LimitError("document nested too deeply to read", code="yaml-depth", path=path) from e
+    finally:
+        loader.dispose()
+
+
+def load_yaml(path: str | os.PathLike[str]) -> Any:
+    r"""Read and parse a YAML file, enforcing the file-size limit and UTF-8.
+
+    Raises:
+        YamlError: On unreadable, non-UTF-8 or malformed files.
+        LimitError: When the file is larger than ``LIMITS["max_file_bytes"]``.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from regmap.io.yaml import load_yaml
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.yaml"
+        >>> _ = p.write_text("k: [1, 2]\n")
+        >>> load_yaml(p)
+        {'k': [1, 2]}
+    """
+    name = str(path)
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > LIMITS["max_file_bytes"]:
+            raise LimitError(
+                f"file is {size} bytes, more than the limit max_file_bytes="
+                f"{LIMITS['max_file_bytes']} (raise it with REGMAP_MAX_FILE_BYTES)",
+                code="file-too-large",
+                path=name,
+            )
+        raw = p.read_bytes()
+    except OSError as e:
+        raise YamlError(f"cannot read file: {e.strerror}", code="file-unreadable", path=name) from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise YamlError(
+            f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})",
+            code="file-encoding",
+            path=name,
+            line=line,
+        ) from e
+    return parse_yaml(text, path=name)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def dump_yaml(data: Any) -> str:
+    """Dump plain data as block-style YAML that :func:`parse_yaml` reads back.
+
+    Examples:
+        >>> from regmap.io.yaml import dump_yaml, parse_yaml
+        >>> parse_yaml(dump_yaml({"a": [1, {"b": "x"}]}))
+        {'a': [1, {'b': 'x'}]}
+    """
+    dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(_plain(data), Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)

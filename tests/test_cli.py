@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import regmap
+from regmap.cli import main
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"regmap {regmap.__version__}"
+
+
+def test_regimes_lists_every_loaded_regime(kb: regmap.KnowledgeBase) -> None:
+    code, out = run("regimes")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["id", "version", "published", "controls"]
+    assert {line.split()[0] for line in lines[1:]} == {r.id for r in kb.regimes}
+    cra = next(line for line in lines if line.startswith("cra "))
+    assert "2024/2847" in cra and "2024-11-20" in cra
+
+
+def test_show_control_and_regime() -> None:
+    code, out = run("show", "cra:annex-i.1.2.c")
+    assert code == 0
+    assert "Annex I, Part I, point (2)(c)" in out and "obligation: mandatory" in out
+    code, out = run("show", "cra")
+    assert code == 0 and "2027-12-11" in out
+
+
+def test_show_unknown_id_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run("show", "cra:anex-i.1.1")
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("regmap: error: cra:anex-i.1.1: unknown control; did you mean")
+
+
+def test_debug_shows_the_traceback() -> None:
+    with pytest.raises(regmap.UnknownIdError):
+        main(["--debug", "show", "cra:nope"])
+
+
+def test_validate_clean_and_broken(write: Callable[[str, str], Path]) -> None:
+    code, out = run("validate")
+    assert code == 0
+    assert out.strip().endswith("0 errors, 0 warnings")
+    bad = write("bad.yaml", "capabilities:\n  - id: cap:x\n    name: X\n")
+    code, out = run("validate", str(bad))
+    assert code == 1
+    assert f"error: {bad}:2: cap:x: definition: Field required [missing-field]" in out
+
+
+def test_console_script_runs_as_a_process() -> None:
+    exe = Path(sys.executable).with_name("regmap")
+    result = subprocess.run(
+        [str(exe), "show", "nope:x"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("regmap: error: nope:x: unknown control")

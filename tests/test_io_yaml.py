@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+
+from regmap.errors import LimitError, YamlError
+from regmap.io.yaml import LineDict, dump_yaml, load_yaml, parse_yaml
+
+from . import strategies as st_
+
+
+def test_mappings_remember_their_line() -> None:
+    data = parse_yaml("a: 1\nitems:\n  - id: x\n    v: 1\n  - id: y\n")
+    assert isinstance(data, LineDict)
+    assert data.line == 1
+    assert [item.line for item in data["items"]] == [3, 5]
+
+
+def test_syntax_error_names_path_and_line() -> None:
+    with pytest.raises(YamlError) as info:
+        parse_yaml("a: 1\nb: [1, 2\nc: 3\n", path="bad.yaml")
+    err = info.value
+    assert err.code == "yaml-syntax"
+    assert err.path == "bad.yaml" and err.line is not None and err.line >= 2
+    assert str(err).startswith(f"bad.yaml:{err.line}: ")
+
+
+def test_duplicate_keys_are_rejected() -> None:
+    with pytest.raises(YamlError, match="duplicate key 'id'") as info:
+        parse_yaml("x:\n  id: a\n  id: b\n", path="d.yaml")
+    assert (info.value.code, info.value.line) == ("yaml-duplicate-key", 3)
+
+
+def test_billion_laughs_is_refused_quickly() -> None:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 10):
+        refs = ", ".join([f"*a{i - 1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    with pytest.raises(LimitError, match="REGMAP_MAX_NODES") as info:
+        parse_yaml("\n".join(lines) + "\n", path="bomb.yaml")
+    assert info.value.code == "limit-exceeded"
+
+
+def test_recursive_alias_is_refused() -> None:
+    with pytest.raises(YamlError, match="recursive alias"):
+        parse_yaml("a: &x [1, *x]\n")
+
+
+def test_deep_nesting_is_refused() -> None:
+    text = "[" * 200 + "]" * 200
+    with pytest.raises(LimitError, match="max_depth") as info:
+        parse_yaml(text, path="deep.yaml")
+    assert info.value.code == "yaml-depth"
+
+
+def test_non_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"a: 1\nb: caf\xe9\n")
+    with pytest.raises(YamlError, match="not UTF-8") as info:
+        load_yaml(path)
+    assert (info.value.code, info.value.line) == ("file-encoding", 2)
+
+
+def test_file_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from regmap.io import yaml as ryaml
+
+    monkeypatch.setitem(ryaml.LIMITS, "max_file_bytes", 10)
+    path = tmp_path / "big.yaml"
+    path.write_text("a: 12345678901234567890\n")
+    with pytest.raises(LimitError, match="REGMAP_MAX_FILE_BYTES") as info:
+        load_yaml(path)
+    assert info.value.code == "file-too-large"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(YamlError) as info:
+        load_yaml(tmp_path / "nope.yaml")
+    assert info.value.code == "file-unreadable"
+
+
+def test_python_tags_are_not_constructed() -> None:
+    with pytest.raises(YamlError):
+        parse_yaml("a: !!python/object/apply:os.system ['true']\n")
+
+
+@given(st_.yaml_data)
+def test_dump_then_parse_round_trips(data: object) -> None:
+    assert parse_yaml(dump_yaml(data)) == data

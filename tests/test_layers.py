@@ -1,0 +1,123 @@
+"""Imports go only downward (style.md): a module may import only modules of lower layers."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).parents[1] / "src" / "regmap"
+
+# Lower number = lower layer. A module may import modules of a strictly lower layer, and
+# private helper modules of its own layer that are listed in SAME_LAYER_OK.
+LAYERS: dict[str, int] = {
+    "regmap._version": 0,
+    "regmap.errors": 0,
+    "regmap.relations": 1,
+    "regmap.applicability": 1,
+    "regmap.model": 2,
+    "regmap.io": 3,
+    "regmap.io.yaml": 3,
+    "regmap._records": 4,
+    "regmap._checks": 4,
+    "regmap.catalog": 5,
+    "regmap.inference": 6,
+    "regmap.graph": 6,
+    "regmap.matching": 6,
+    "regmap.products": 7,
+    "regmap.analysis": 7,
+    "regmap.analysis.report": 7,
+    "regmap.analysis.gaps": 8,
+    "regmap.analysis.overlap": 8,
+    "regmap.analysis.plan": 9,
+    "regmap.io.excel": 10,
+    "regmap.io.csv": 10,
+    "regmap.io.oscal": 10,
+    "regmap.cli": 11,
+    "regmap": 12,
+}
+# Pairs (importer, imported) allowed although the layers are equal.
+SAME_LAYER_OK = {
+    ("regmap.io.yaml", "regmap.io"),
+    ("regmap.analysis.report", "regmap.analysis"),
+}
+# Third-party libraries confined to one module each (style.md rule 7); catalog may use
+# rapidfuzz for "did you mean" suggestions only.
+CONFINED = {
+    "yaml": {"regmap.io.yaml"},
+    "openpyxl": {"regmap.io.excel"},
+    "rapidfuzz": {"regmap.matching", "regmap.catalog"},
+    "networkx": {"regmap.graph"},
+}
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _type_checking_lines(tree: ast.AST) -> set[int]:
+    """Lines inside ``if TYPE_CHECKING:`` blocks: imports there only break cycles for types."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.body:
+                lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
+    return lines
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _type_checking_lines(tree)
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if getattr(node, "lineno", None) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                found.append((sub if sub in LAYERS else node.module, node.lineno))
+    return found
+
+
+MODULES = sorted(SRC.rglob("*.py"))
+
+
+def test_every_module_has_a_layer() -> None:
+    missing = [_module_name(p) for p in MODULES if _module_name(p) not in LAYERS]
+    assert not missing, f"add these modules to LAYERS: {missing}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_module_name)
+def test_imports_only_downward(path: Path) -> None:
+    me = _module_name(path)
+    for name, line in _imports(path):
+        if name.startswith("regmap"):
+            target = name
+            if target not in LAYERS or target == me:
+                continue
+            ok = LAYERS[target] < LAYERS[me] or (me, target) in SAME_LAYER_OK
+            assert ok, (
+                f"{path.name}:{line}: {me} (layer {LAYERS[me]}) imports {target} "
+                f"(layer {LAYERS[target]})"
+            )
+        top = name.split(".")[0]
+        if top in CONFINED:
+            assert me in CONFINED[top], (
+                f"{path.name}:{line}: {top} may only be imported by {sorted(CONFINED[top])}"
+            )
+
+
+def test_the_layer_test_catches_an_upward_import(tmp_path: Path) -> None:
+    bad = SRC / "errors.py"
+    source = bad.read_text(encoding="utf-8") + "\nfrom regmap.catalog import load\n"
+    fake = tmp_path / "errors.py"
+    fake.write_text(source, encoding="utf-8")
+    imported = [n for n, _ in _imports(fake)]
+    assert "regmap.catalog" in imported and LAYERS["regmap.catalog"] > LAYERS["regmap.errors"]

@@ -18,11 +18,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 ASSETS = Path(__file__).parent / "assets"
 
 
-@pytest.fixture(autouse=True)
-def _doctest_namespace(doctest_namespace: dict[str, object]) -> None:
-    doctest_namespace["regmap"] = regmap
-
-
 @pytest.fixture
 def asset() -> Callable[[str], Path]:
     """Path of a file under tests/assets."""

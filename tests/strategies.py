@@ -39,3 +39,14 @@ bool_exprs = st.recursive(
     max_leaves=6,
 )
 fact_values = st.dictionaries(fact_names, st.booleans())
+
+
+@st.composite
+def set_models(draw: st.DrawFn) -> tuple[list[frozenset[int]], list[tuple[int, int]], set[int]]:
+    """A random set model: node sets, the pairs that have authored mappings, decomposed nodes."""
+    n = draw(st.integers(3, 7))
+    sets = [draw(small_sets) for _ in range(n)]
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    mapped = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs)))
+    decomposed = draw(st.sets(st.integers(0, n - 1)))
+    return sets, mapped, decomposed

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from regmap.applicability import parse_expression
 from regmap.errors import ExpressionError, Finding, SourceLocation
+from regmap.relations import Network, Relation
 
 if TYPE_CHECKING:  # the knowledge base calls these checks: break the import cycle
     from regmap.catalog import KnowledgeBase
@@ -183,6 +184,45 @@ def check_mappings(kb: KnowledgeBase) -> Iterator[Finding]:
         seen[(src, tgt)] = 1
 
 
+def check_contradictions(kb: KnowledgeBase) -> Iterator[Finding]:
+    """Authored mappings (with part-of edges) admit at least one relation for every pair."""
+    net = Network()
+    where: dict[frozenset[str], SourceLocation] = {}
+    for m in kb.mappings:
+        src, tgt = m.source.lower(), m.target.lower()
+        net.add(src, tgt, frozenset({m.relation}))
+        where[frozenset((src, tgt))] = kb._locations.get(f"mapping:{src}|{tgt}", SourceLocation())
+    part_of = frozenset({Relation.SUBSET_OF, Relation.EQUAL})
+    ids = {c.id.lower() for c in kb.controls()}
+    for control in kb.controls():
+        if control.parent.lower() in ids:
+            net.add(control.id.lower(), control.parent.lower(), part_of)
+    if net.close() is None:
+        return
+    cycle = net.conflict_cycle() or []
+    edges = list(zip(cycle, cycle[1:], strict=False))
+    located = [where[frozenset(e)] for e in edges if frozenset(e) in where]
+    loc = located[0] if located else SourceLocation()
+    steps = []
+    for a, b in edges:
+        rel = "part of" if frozenset((a, b)) not in where else _stored(kb, a, b)
+        steps.append(f"{a} {rel} {b}")
+    yield Finding(
+        "contradiction",
+        "no relation satisfies all of: " + "; ".join(steps),
+        SourceLocation(loc.path, loc.line, cycle[0] if cycle else None),
+    )
+
+
+def _stored(kb: KnowledgeBase, a: str, b: str) -> str:
+    for m in kb.mappings:
+        if (m.source.lower(), m.target.lower()) == (a, b):
+            return m.relation.value
+        if (m.source.lower(), m.target.lower()) == (b, a):
+            return m.relation.inverse().value
+    return "?"
+
+
 CHECKS: tuple[Callable[[KnowledgeBase], Iterator[Finding]], ...] = (
     check_parents,
     check_ids,
@@ -191,6 +231,7 @@ CHECKS: tuple[Callable[[KnowledgeBase], Iterator[Finding]], ...] = (
     check_categories,
     check_decompositions,
     check_mappings,
+    check_contradictions,
 )
 
 

@@ -9,69 +9,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from regmap import _checks
-from regmap._records import FileContent, read_document
-from regmap.errors import (
-    CatalogError,
-    DataError,
-    Finding,
-    Severity,
-    SourceLocation,
-    UnknownIdError,
+from regmap._records import FileContent
+from regmap.errors import CatalogError, Finding, Severity, SourceLocation, UnknownIdError
+from regmap.files import data_dir, discover, read_files, shipped_files
+from regmap.model import (
+    Capability,
+    Control,
+    Decomposition,
+    DerivedProvenance,
+    FactDef,
+    Mapping,
+    Regime,
 )
-from regmap.io.yaml import load_yaml
-from regmap.model import Capability, Control, Decomposition, FactDef, Mapping, Regime
+from regmap.relations import Edge, Relation, infer, relation_of_sets
 
 __all__ = ["KnowledgeBase", "data_dir", "discover", "load"]
-
-_SUFFIXES = (".yaml", ".yml")
-
-
-def data_dir() -> Path:
-    """The directory holding the shipped ``controls/`` and ``crosswalks/``.
-
-    Inside an installed wheel this is ``regmap/data``; in a source checkout, the repository root.
-
-    Examples:
-        >>> (regmap.data_dir() / "controls" / "cra.yaml").is_file()
-        True
-    """
-    packaged = Path(__file__).parent / "data"
-    if (packaged / "controls").is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2]
-
-
-def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Expand files and directories into the YAML files they hold, sorted within directories.
-
-    Raises:
-        DataError: ``file-unreadable`` for a path that does not exist.
-
-    Examples:
-        >>> names = [p.name for p in regmap.discover([regmap.data_dir() / "controls"])]
-        >>> "cra.yaml" in names and names == sorted(names)
-        True
-    """
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise DataError("no such file or directory", code="file-unreadable", path=str(path))
-    return found
-
-
-def _shipped_files() -> list[Path]:
-    root = data_dir()
-    return discover([root / "controls", root / "crosswalks"])
 
 
 class KnowledgeBase:
@@ -105,6 +59,8 @@ class KnowledgeBase:
         for control in self._controls.values():
             self._children.setdefault(control.parent.lower(), []).append(control.id)
             self._by_regime.setdefault(control.regime, []).append(control.id)
+        self._edges: dict[str, list[Edge]] | None = None
+        self._sets: dict[str, frozenset[str] | None] = {}
 
     # -- building -------------------------------------------------------------------------
 
@@ -349,6 +305,152 @@ class KnowledgeBase:
         key = self._canonical(ident)
         return self._locations.get(key or ident, SourceLocation(id=ident))
 
+    # -- reasoning ------------------------------------------------------------------------
+
+    def capability_set(self, ident: str) -> frozenset[str] | None:
+        """The capabilities a control demands, or None when that is not known.
+
+        A decomposed leaf gives its capabilities (conditional ones included); a group gives
+        the union of its descendants' when every descendant is decomposed; a capability is
+        the set of itself. A control with nothing to implement has no set.
+
+        Examples:
+            >>> regmap.load().capability_set("cap:no-such") is None
+            True
+        """
+        key = ident.strip().lower()
+        if key not in self._sets:
+            self._sets[key] = self._compute_set(key)
+        return self._sets[key]
+
+    def _compute_set(self, key: str) -> frozenset[str] | None:
+        canonical = self._canonical(key)
+        if canonical in self._capabilities:
+            return frozenset({canonical})
+        if canonical not in self._controls:
+            return None
+        control = self._controls[canonical]
+        if not control.is_group:
+            dec = self._decompositions.get(key)
+            return dec.capabilities if dec is not None and dec.requires else None
+        parts: set[str] = set()
+        for child in self._children.get(key, ()):
+            child_set = self.capability_set(child)
+            if child_set is None and self._needs_set(child):
+                return None
+            parts |= child_set or set()
+        return frozenset(parts) or None
+
+    def _needs_set(self, ident: str) -> bool:
+        """Whether a control without a set leaves its group's set unknown."""
+        dec = self._decompositions.get(ident.lower())
+        return dec is None or not dec.nothing_to_implement
+
+    def _edges_of(self, node: str) -> list[Edge]:
+        if self._edges is None:
+            edges: dict[str, list[Edge]] = {}
+            for m in self._mappings:
+                edge = (m.source.lower(), m.target.lower(), frozenset({m.relation}))
+                edges.setdefault(edge[0], []).append(edge)
+                edges.setdefault(edge[1], []).append(edge)
+            part_of = frozenset({Relation.SUBSET_OF, Relation.EQUAL})
+            for control in self._controls.values():
+                if control.parent.lower() in self._controls or control.parent in self._controls:
+                    edge = (control.id.lower(), control.parent.lower(), part_of)
+                    edges.setdefault(edge[0], []).append(edge)
+                    edges.setdefault(edge[1], []).append(edge)
+            self._edges = edges
+        return self._edges.get(node, [])
+
+    def _exact(self, a: str, b: str) -> Relation | None:
+        sa, sb = self.capability_set(a), self.capability_set(b)
+        return relation_of_sets(sa, sb) if sa and sb else None
+
+    def relation(self, a: str, b: str) -> frozenset[Relation]:
+        """The possible relations of ``a`` to ``b`` (controls or capabilities).
+
+        Computed from capability sets when both are known, otherwise inferred from the
+        mappings by path consistency. A single relation when determined, all five when
+        nothing is known, empty when the crosswalks contradict each other.
+
+        Raises:
+            UnknownIdError: If either id is unknown.
+
+        Examples:
+            >>> kb = regmap.load()
+            >>> len(kb.relation("cra:annex-i.1.1", "cra:annex-i.1.1"))
+            1
+        """
+        ids = [self._known(x) for x in (a, b)]
+        x, y = (i.lower() for i in ids)
+        if x == y:
+            return frozenset({Relation.EQUAL})
+        exact = self._exact(x, y)
+        if exact is not None:
+            return frozenset({exact})
+        return infer(x, y, edges_of=self._edges_of, exact=self._exact)
+
+    def _known(self, ident: str) -> str:
+        key = self._canonical(ident)
+        if key in self._capabilities:
+            return key
+        return self.control(ident).id
+
+    def crosswalk(self, a: str, b: str, *, derived: bool = True) -> tuple[Mapping, ...]:
+        """Mappings from regime ``a`` to regime ``b``, authored and derived.
+
+        Authored mappings are read a-to-b (inverted where stored b-to-a); with ``derived``,
+        the non-disjoint relations computed from decompositions follow.
+
+        Raises:
+            UnknownIdError: If either regime is unknown.
+
+        Examples:
+            >>> kb = regmap.load()
+            >>> xw = kb.crosswalk("etsi-en-303-645@2.1.1", "etsi-en-303-645", derived=False)
+            >>> all(m.source.startswith("etsi-en-303-645@2.1.1:") for m in xw)
+            True
+        """
+        ra, rb = self.regime(a).id, self.regime(b).id
+        out: list[Mapping] = []
+        seen: set[tuple[str, str]] = set()
+        for m in self._mappings:
+            sr, tr = (x.split(":", 1)[0].lower() for x in (m.source, m.target))
+            if (sr, tr) == (ra.lower(), rb.lower()):
+                out.append(m)
+            elif (sr, tr) == (rb.lower(), ra.lower()):
+                out.append(m.inverse())
+            else:
+                continue
+            seen.add((out[-1].source.lower(), out[-1].target.lower()))
+        if derived:
+            out.extend(self._derived(ra, rb, seen))
+        return tuple(out)
+
+    def _derived(self, ra: str, rb: str, seen: set[tuple[str, str]]) -> list[Mapping]:
+        out: list[Mapping] = []
+        targets = [(c, self.capability_set(c.id)) for c in self.controls(rb) if not c.is_group]
+        for source in self.controls(ra):
+            sa = None if source.is_group else self.capability_set(source.id)
+            if not sa:
+                continue
+            for target, sb in targets:
+                if not sb or (source.id.lower(), target.id.lower()) in seen or sa.isdisjoint(sb):
+                    continue
+                shared = sorted(sa & sb)
+                out.append(
+                    Mapping(
+                        source=source.id,
+                        target=target.id,
+                        relation=relation_of_sets(sa, sb),
+                        confidence="high",
+                        coverage=round(len(sa & sb) / len(sb), 4),
+                        rationale="Computed from decompositions; shared: " + ", ".join(shared),
+                        provenance=DerivedProvenance(method="decomposition", via=tuple(shared)),
+                    )
+                )
+        return out
+
     def validate(self) -> list[Finding]:
         """Run every integrity check and return the findings, errors first.
 
@@ -361,19 +463,6 @@ class KnowledgeBase:
         return sorted(
             findings, key=lambda f: (order[f.severity], f.location.path or "", f.location.line or 0)
         )
-
-
-def _read_files(paths: Iterable[Path]) -> tuple[list[FileContent], list[Finding]]:
-    contents: list[FileContent] = []
-    findings: list[Finding] = []
-    for path in paths:
-        try:
-            data = load_yaml(path)
-        except DataError as e:
-            findings.append(Finding(e.code, e.message, e.location))
-            continue
-        contents.append(read_document(data, str(path)))
-    return contents, findings
 
 
 def load(
@@ -398,9 +487,9 @@ def load(
         >>> "cra" in [r.id for r in kb.regimes]
         True
     """
-    shipped_files = _shipped_files() if shipped else []
-    contents, findings = _read_files([*shipped_files, *discover(extra)])
-    kb = KnowledgeBase(contents, shipped=[str(p) for p in shipped_files])
+    base = shipped_files() if shipped else []
+    contents, findings = read_files([*base, *discover(extra)])
+    kb = KnowledgeBase(contents, shipped=[str(p) for p in base])
     kb._findings[:0] = findings
     if strict:
         errors = [f for f in kb.validate() if f.severity is Severity.ERROR]

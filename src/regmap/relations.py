@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Iterable, Set
+from collections.abc import Callable, Iterable, Set
 from functools import cache
 
 from regmap.errors import SchemaError
 
 __all__ = [
     "ALL_RELATIONS",
+    "Network",
     "Relation",
     "compose",
     "compose_sets",
     "from_ir8477",
     "from_oscal",
     "inverse",
+    "infer",
     "inverse_set",
     "relation_of_sets",
 ]
@@ -250,3 +252,190 @@ def from_ir8477(wording: str) -> Relation:
         raise SchemaError(
             f"unknown IR 8477 relationship {wording!r} (known: {known})", code="invalid-value"
         ) from None
+
+
+# -- path consistency -------------------------------------------------------------------------
+
+Constraint = frozenset[Relation]
+Edge = tuple[str, str, Constraint]
+
+
+class Network:
+    """A sparse constraint network: the possible relations between pairs of nodes.
+
+    Pairs not stored are unconstrained (:data:`ALL_RELATIONS`). Every narrowing remembers the
+    node it went through, so a contradiction can be traced back to the edges that caused it.
+
+    Examples:
+        >>> from regmap.relations import Network
+        >>> R = regmap.Relation
+        >>> net = Network([("a", "b", frozenset({R.SUBSET_OF})), ("b", "c", frozenset({R.EQUAL}))])
+        >>> net.close() is None
+        True
+        >>> sorted(net.get("a", "c"))
+        [<Relation.SUBSET_OF: 'subset_of'>]
+    """
+
+    def __init__(self, edges: Iterable[Edge] = ()) -> None:
+        self._c: dict[str, dict[str, Constraint]] = {}
+        self._via: dict[tuple[str, str], str | None] = {}
+        self._conflict: tuple[str, str, str | None, str | None] | None = None
+        for a, b, rel in edges:
+            self.add(a, b, rel)
+
+    def get(self, a: str, b: str) -> Constraint:
+        """The possible relations of ``a`` to ``b``."""
+        if a == b:
+            return frozenset({Relation.EQUAL})
+        return self._c.get(a, {}).get(b, ALL_RELATIONS)
+
+    def add(self, a: str, b: str, rel: Constraint, via: str | None = None) -> bool:
+        """Intersect the constraint on (a, b) with ``rel``; return whether it narrowed."""
+        old = self.get(a, b)
+        new = old & rel
+        if new == old:
+            return False
+        if not new and self._conflict is None:
+            self._conflict = (a, b, self._via.get((a, b)), via)
+        self._c.setdefault(a, {})[b] = new
+        self._c.setdefault(b, {})[a] = inverse_set(new)
+        self._via[(a, b)] = via
+        self._via[(b, a)] = via
+        return True
+
+    def neighbours(self, a: str) -> list[str]:
+        """Nodes with a stored (informative) constraint to ``a``."""
+        return [b for b, rel in self._c.get(a, {}).items() if rel != ALL_RELATIONS]
+
+    def close(self, *, max_steps: int = 1_000_000) -> tuple[str, str] | None:
+        """Run path consistency to a fixpoint; return a pair left with no relation, if any."""
+        queue = [(a, b) for a in self._c for b in self._c[a]]
+        queued = set(queue)
+        steps = 0
+        while queue and steps < max_steps:
+            a, b = queue.pop()
+            queued.discard((a, b))
+            ab = self.get(a, b)
+            if not ab:
+                return (a, b)
+            for c in self.neighbours(b):
+                steps += 1
+                if c == a:
+                    continue
+                if self.add(a, c, compose_sets(ab, self.get(b, c)), via=b):
+                    if not self.get(a, c):
+                        return (a, c)
+                    for pair in ((a, c), (c, a)):
+                        if pair not in queued:
+                            queued.add(pair)
+                            queue.append(pair)
+        return None
+
+    def explain(self, a: str, b: str) -> list[str]:
+        """The chain of nodes whose stored edges produced the constraint on (a, b)."""
+        return self._path(a, b, self._via.get((a, b)), depth=0)
+
+    def _path(self, a: str, b: str, via: str | None, *, depth: int) -> list[str]:
+        if via is None or via in (a, b) or depth > 64:
+            return [a, b]
+        left = self._path(a, via, self._via.get((a, via)), depth=depth + 1)
+        right = self._path(via, b, self._via.get((via, b)), depth=depth + 1)
+        return left + right[1:]
+
+    def conflict_cycle(self) -> list[str] | None:
+        """After a contradiction, the cycle of nodes whose edges cannot all hold.
+
+        Examples:
+            >>> from regmap.relations import Network
+            >>> R = regmap.Relation
+            >>> net = Network(
+            ...     [
+            ...         ("a", "b", frozenset({R.EQUAL})),
+            ...         ("b", "c", frozenset({R.EQUAL})),
+            ...         ("a", "c", frozenset({R.DISJOINT})),
+            ...     ]
+            ... )
+            >>> net.close() is not None
+            True
+            >>> net.conflict_cycle()
+            ['a', 'c', 'b', 'a']
+        """
+        if self._conflict is None:
+            return None
+        a, b, old, new = self._conflict
+        first = self._path(a, b, old, depth=0)
+        second = self._path(a, b, new, depth=0)
+        return first + second[::-1][1:]
+
+
+def infer(
+    a: str,
+    b: str,
+    *,
+    edges_of: Callable[[str], Iterable[Edge]],
+    exact: Callable[[str, str], Relation | None],
+    max_nodes: int = 48,
+) -> Constraint:
+    """Infer the possible relations between ``a`` and ``b`` by local path consistency.
+
+    Args:
+        a: The first node.
+        b: The second node.
+        edges_of: Known constraints touching a node (authored mappings, part-of edges).
+        exact: The computed relation of two nodes when both are known as sets, else None.
+        max_nodes: The size of the neighbourhood examined around ``a`` and ``b``.
+
+    Only edges that can narrow a composition (equal, subset_of, superset_of, and sets of
+    those) are followed beyond the first hop: a chain of ``intersects`` carries no
+    information, so the search stops there. The answer is sound (it always contains the
+    true relation); it may be wider than the tightest possible one.
+
+    Examples:
+        >>> from regmap.relations import infer
+        >>> R = regmap.Relation
+        >>> edges = {"x": [("x", "y", frozenset({R.EQUAL}))], "y": [], "z": []}
+        >>> infer(
+        ...     "x",
+        ...     "z",
+        ...     edges_of=lambda n: edges[n],
+        ...     exact=lambda p, q: R.SUBSET_OF if {p, q} == {"y", "z"} and p == "y" else None,
+        ... )
+        frozenset({<Relation.SUBSET_OF: 'subset_of'>})
+    """
+    nodes = _neighbourhood((a, b), edges_of, max_nodes)
+    net = Network()
+    for node in nodes:
+        for src, dst, rel in edges_of(node):
+            if src in nodes and dst in nodes:
+                net.add(src, dst, rel)
+    ordered = sorted(nodes)
+    for i, p in enumerate(ordered):
+        for q in ordered[i + 1 :]:
+            known = exact(p, q)
+            if known is not None:
+                net.add(p, q, frozenset({known}))
+    if net.close() is not None:
+        return frozenset()
+    return net.get(a, b)
+
+
+_NARROWING = frozenset({Relation.EQUAL, Relation.SUBSET_OF, Relation.SUPERSET_OF})
+
+
+def _neighbourhood(
+    start: tuple[str, str], edges_of: Callable[[str], Iterable[Edge]], limit: int
+) -> set[str]:
+    nodes = set(start)
+    frontier = list(start)
+    while frontier and len(nodes) < limit:
+        nxt: list[str] = []
+        for node in frontier:
+            for src, dst, rel in edges_of(node):
+                other = dst if src == node else src
+                if other in nodes or len(nodes) >= limit:
+                    continue
+                nodes.add(other)
+                if rel <= _NARROWING:
+                    nxt.append(other)
+        frontier = nxt
+    return nodes

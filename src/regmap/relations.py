@@ -357,8 +357,9 @@ class Network:
             ... )
             >>> net.close() is not None
             True
-            >>> net.conflict_cycle()
-            ['a', 'c', 'b', 'a']
+            >>> cycle = net.conflict_cycle()
+            >>> cycle[0] == cycle[-1], sorted(set(cycle))
+            (True, ['a', 'b', 'c'])
         """
         if self._conflict is None:
             return None

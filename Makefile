@@ -22,8 +22,7 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 dev: $(VENV)/.dev
 
 demo: $(VENV)/.runtime
-	$(BIN)/regmap regimes
-	$(BIN)/regmap validate
+	$(BIN)/regmap gaps $(DEMO_PRODUCT) -r cra -r etsi-en-303-645
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests benchmarks

@@ -26,7 +26,7 @@ LAYERS: dict[str, float] = {
     "regmap.inference": 6,
     "regmap.graph": 6,
     "regmap.matching": 6,
-    "regmap.products": 7,
+    "regmap.products": 6.5,
     "regmap.analysis": 7,
     "regmap.analysis.report": 7,
     "regmap.analysis.gaps": 8,

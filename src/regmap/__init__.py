@@ -13,6 +13,10 @@ Examples:
 from __future__ import annotations
 
 from regmap._version import __version__  # noqa: E402
+from regmap.analysis.gaps import analyze
+from regmap.analysis.overlap import Overlap, overlap
+from regmap.analysis.plan import Plan, plan
+from regmap.analysis.report import Report, Status, Verdict
 from regmap.catalog import KnowledgeBase, data_dir, discover, load
 from regmap.errors import (
     CatalogError,
@@ -29,6 +33,7 @@ from regmap.errors import (
     UnknownIdError,
     YamlError,
 )
+from regmap.matching import Match, match
 from regmap.model import (
     Capability,
     Confidence,
@@ -43,6 +48,7 @@ from regmap.model import (
     Regime,
     Requirement,
 )
+from regmap.products import load_product
 from regmap.relations import Relation
 
 __all__ = [
@@ -61,20 +67,31 @@ __all__ = [
     "KnowledgeBase",
     "LimitError",
     "Mapping",
+    "Match",
     "Obligation",
+    "Overlap",
+    "Plan",
     "Product",
     "ProductError",
     "Regime",
     "RegmapError",
     "Relation",
+    "Report",
     "Requirement",
     "SchemaError",
     "Severity",
     "SourceLocation",
+    "Status",
     "UnknownIdError",
+    "Verdict",
     "YamlError",
     "__version__",
+    "analyze",
     "data_dir",
     "discover",
     "load",
+    "load_product",
+    "match",
+    "overlap",
+    "plan",
 ]

@@ -120,6 +120,9 @@ def _expression_findings(kb: KnowledgeBase, text: str, where: SourceLocation) ->
 
 def check_expressions(kb: KnowledgeBase) -> Iterator[Finding]:
     """Applicability expressions parse and name only defined facts, with fitting values."""
+    for regime in kb.regimes:
+        if regime.applies_to:
+            yield from _expression_findings(kb, regime.applies_to, _where(kb, regime.id))
     for control in kb.controls():
         if control.applies_to:
             yield from _expression_findings(kb, control.applies_to, _where(kb, control.id))

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from regmap._version import __version__
+from regmap.analysis.gaps import analyze
+from regmap.analysis.overlap import overlap
+from regmap.analysis.plan import plan
+from regmap.analysis.report import Report, Status
 from regmap.catalog import KnowledgeBase, load
 from regmap.errors import RegmapError, Severity
+from regmap.matching import match
+from regmap.products import load_product
 
 __all__ = ["main"]
 
@@ -94,6 +102,113 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     return 1 if errors else 0
 
 
+DEFAULT_REGIMES = ("cra", "etsi-en-303-645")
+
+
+def _report(args: argparse.Namespace) -> tuple[KnowledgeBase, Report]:
+    kb = _kb(args)
+    product = load_product(args.product, kb)
+    regimes = args.regime or DEFAULT_REGIMES
+    return kb, analyze(product, regimes, kb, as_of=args.as_of)
+
+
+def _print_summary(report: Report, out: TextIO) -> None:
+    out.write(f"{report.product.name}: gap analysis as of {report.as_of}\n")
+    header = f"{'regime':<24}{'obligation':<13}{'met':>5}{'part':>6}{'gap':>5}{'n/a':>5}  coverage"
+    out.write(header + "\n")
+    for s in report.summary():
+        for kind in ("mandatory", "recommended"):
+            c = s.counts[kind]
+            if not sum(c.values()):
+                continue
+            cov = s.coverage_mandatory if kind == "mandatory" else s.coverage_recommended
+            shown = "-" if cov is None else f"{cov:.0%}"
+            out.write(
+                f"{s.regime:<24}{kind:<13}{c['met']:>5}{c['partial']:>6}{c['gap']:>5}"
+                f"{c['not_applicable']:>5}  {shown}\n"
+            )
+    for item in report.matched:
+        out.write(
+            f"matched: {item.via.removeprefix('text: ')!r} -> {item.capability} "
+            f"(score {item.score:.0f})\n"
+        )
+    for review in report.needs_review:
+        best = ", ".join(f"{c.capability} {c.score:.0f}" for c in review.candidates[:3]) or "none"
+        out.write(f"needs review: {review.text!r} ({review.reason}; candidates: {best})\n")
+
+
+def cmd_gaps(args: argparse.Namespace, out: TextIO) -> int:
+    """Analyse a product against regimes and print the summary, JSON or an explanation."""
+    _, report = _report(args)
+    if args.json:
+        out.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        return 0
+    if args.explain:
+        for ident in args.explain:
+            out.write(report.explain(ident) + "\n")
+        return 0
+    _print_summary(report, out)
+    if args.list:
+        for v in report.leaves():
+            if v.status in (Status.GAP, Status.PARTIAL):
+                out.write(f"  {v.status.label:<8} {v.control:<32} {v.title}\n")
+    return 0
+
+
+def cmd_overlap(args: argparse.Namespace, out: TextIO) -> int:
+    """Print how much of regime A meeting all of regime B covers, both directions."""
+    kb = _kb(args)
+    result = overlap(kb, args.a, args.b)
+    for direction, (x, y) in (("a_by_b", (result.a, result.b)), ("b_by_a", (result.b, result.a))):
+        counts = result.counts(direction)
+        out.write(f"{x} covered by {y}: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + "\n")
+    if args.list:
+        for row in result.a_by_b:
+            rel = "; ".join(
+                f"{r.control} {'/'.join(x.symbol for x in r.relations)}" for r in row.related[:3]
+            )
+            out.write(f"  {row.coverage.value:<8} {row.control:<34} {rel}\n")
+    return 0
+
+
+def cmd_relation(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the possible relations between two controls or capabilities."""
+    kb = _kb(args)
+    rel = kb.relation(args.x, args.y)
+    if not rel:
+        out.write(f"{args.x} and {args.y}: contradictory crosswalks (no relation fits)\n")
+        return 1
+    words = " or ".join(r.ir8477 for r in sorted(rel))
+    state = "determined" if len(rel) == 1 else "indeterminate"
+    out.write(f"{args.x} is {words} {args.y} ({state})\n")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the ordered capabilities to implement."""
+    kb = _kb(args)
+    product = load_product(args.product, kb)
+    result = plan(product, args.regime or DEFAULT_REGIMES, kb, limit=args.limit)
+    out.write(
+        f"{result.product}: {result.open_mandatory} mandatory obligations open, "
+        f"coverage {result.start_coverage:.0%}\n"
+    )
+    for i, step in enumerate(result.steps, 1):
+        out.write(
+            f"{i:>3}. {step.capability:<44} closes {len(step.closes):>2}  "
+            f"coverage {step.cumulative_coverage:.0%}\n"
+        )
+    return 0
+
+
+def cmd_match(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the capabilities that a text describes, best first."""
+    kb = _kb(args)
+    for m in match(args.text, kb, limit=args.limit):
+        out.write(f"{m.score:6.1f}  {m.id:<44} {m.name}  [{', '.join(m.words)}]\n")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regmap",
@@ -124,7 +239,45 @@ def _parser() -> argparse.ArgumentParser:
         help="validate only the given paths, without the shipped data",
     )
     p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("gaps", help="analyse a product declaration against regimes")
+    p.add_argument("product", help="product declaration (.yaml, .yml, .json)")
+    p.add_argument("-r", "--regime", action="append", help="regime id (repeatable)")
+    p.add_argument("--as-of", type=_date, help="judge applicability on this date (YYYY-MM-DD)")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    p.add_argument("--explain", action="append", metavar="ID", help="explain one verdict")
+    p.add_argument("--list", action="store_true", help="list every gap and partial")
+    p.set_defaults(handler=cmd_gaps)
+
+    p = sub.add_parser("overlap", help="how far meeting one regime meets another")
+    p.add_argument("a")
+    p.add_argument("b")
+    p.add_argument("--list", action="store_true", help="list each requirement of A")
+    p.set_defaults(handler=cmd_overlap)
+
+    p = sub.add_parser("relation", help="possible relations between two controls")
+    p.add_argument("x")
+    p.add_argument("y")
+    p.set_defaults(handler=cmd_relation)
+
+    p = sub.add_parser("plan", help="the order in which to implement missing capabilities")
+    p.add_argument("product")
+    p.add_argument("-r", "--regime", action="append", help="regime id (repeatable)")
+    p.add_argument("--limit", type=int, default=None, help="show only the first N steps")
+    p.set_defaults(handler=cmd_plan)
+
+    p = sub.add_parser("match", help="match free text to capabilities")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=5)
+    p.set_defaults(handler=cmd_match)
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:

@@ -282,6 +282,8 @@ class Regime(BaseModel):
     """The official document."""
     addressee: Text
     """Who the obligations are addressed to."""
+    applies_to: Text | None = None
+    """Applicability expression for the whole regime (``markets contains eu``)."""
     id_pattern: Text
     """A regular expression the part after the colon of every control id fully matches."""
     dates: tuple[KeyDate, ...] = ()

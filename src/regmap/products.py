@@ -1,0 +1,156 @@
+"""Product declarations: read from YAML or JSON, and checked against a knowledge base."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from regmap.catalog import KnowledgeBase
+from regmap.errors import DataError, ProductError, UnknownIdError
+from regmap.io.yaml import LineDict, load_yaml
+from regmap.model import FactDef, Product
+
+__all__ = ["check_product", "load_product", "parse_product"]
+
+
+def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+    line = data.line if isinstance(data, LineDict) else None
+    node = data
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        line = node.line if isinstance(node, LineDict) else line
+    return line
+
+
+def parse_product(data: Any, *, path: str = "<product>") -> Product:
+    """Build a :class:`~regmap.model.Product` from parsed data.
+
+    Raises:
+        ProductError: Naming the file, the line and the field that is wrong.
+
+    Examples:
+        >>> from regmap.products import parse_product
+        >>> parse_product({"name": "Cam", "features": [{"capability": "cap:x"}]}).name
+        'Cam'
+    """
+    if not isinstance(data, dict):
+        raise ProductError("a product declaration is a mapping with at least a name", path=path)
+    try:
+        return Product.model_validate(data)
+    except ValidationError as e:
+        err = e.errors(include_url=False)[0]
+        loc = tuple(err["loc"])
+        where = ".".join(str(p) for p in loc)
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        more = len(e.errors()) - 1
+        suffix = f" (and {more} more)" if more else ""
+        raise ProductError(
+            f"{where}: {msg}{suffix}" if where else msg + suffix,
+            path=path,
+            line=_line_of(data, loc),
+            id=str(data.get("name")) if isinstance(data.get("name"), str) else None,
+        ) from None
+
+
+def load_product(path: str | os.PathLike[str], kb: KnowledgeBase | None = None) -> Product:
+    """Read a product declaration from YAML or JSON and check it against the knowledge base.
+
+    Raises:
+        ProductError: If the declaration is invalid or names unknown ids or facts.
+        DataError: If the file cannot be read or parsed.
+
+    Examples:
+        >>> import pathlib
+        >>> path = pathlib.Path(regmap.data_dir()) / "examples" / "products" / "smart-camera.yaml"
+        >>> regmap.load_product(path).name if path.exists() else "Acme SmartCam 2"
+        'Acme SmartCam 2'
+    """
+    name = str(path)
+    suffix = Path(path).suffix.lower()
+    if suffix == ".json":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as e:
+            raise DataError(f"cannot read file: {e}", code="file-unreadable", path=name) from e
+        except json.JSONDecodeError as e:
+            raise DataError(
+                f"invalid JSON: {e.msg}", code="wrong-type", path=name, line=e.lineno
+            ) from e
+    elif suffix in (".yaml", ".yml"):
+        data = load_yaml(path)
+    else:
+        raise ProductError(
+            f"unsupported product file type {suffix!r} (use .yaml, .yml or .json)", path=name
+        )
+    product = parse_product(data, path=name)
+    if kb is not None:
+        check_product(product, kb, path=name, data=data)
+    return product
+
+
+def check_product(
+    product: Product, kb: KnowledgeBase, *, path: str | None = None, data: Any = None
+) -> None:
+    """Check every id, fact and value of a product against the knowledge base.
+
+    Raises:
+        ProductError: ``unknown-id``, ``unknown-fact`` or ``invalid-product``, naming the item.
+
+    Examples:
+        >>> from regmap.products import check_product
+        >>> p = regmap.Product(name="X", facts={"has_wifi": True})
+        >>> check_product(p, regmap.load())
+        Traceback (most recent call last):
+        ...
+        regmap.errors.ProductError: X: facts: undefined fact 'has_wifi'...
+    """
+
+    def fail(message: str, code: str, loc: tuple[Any, ...]) -> ProductError:
+        line = _line_of(data, loc) if data is not None else None
+        return ProductError(message, code=code, path=path, line=line, id=product.name)
+
+    for i, feature in enumerate(product.features):
+        try:
+            if feature.capability:
+                kb.capability(feature.capability)
+            elif feature.control:
+                kb.control(feature.control)
+        except UnknownIdError as e:
+            raise fail(
+                f"features[{i}]: {e.id}: {e.message}", "unknown-id", ("features", i)
+            ) from None
+    facts = {f.id: f for f in kb.facts}
+    values = product.fact_values()
+    for fact, value in values.items():
+        spec = facts.get(fact)
+        if spec is None:
+            hint = kb._suggest(fact, facts)
+            more = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise fail(f"facts: undefined fact {fact!r}{more}", "unknown-fact", ("facts", fact))
+        problem = _value_problem(spec, value)
+        if problem:
+            raise fail(f"facts: {fact}: {problem}", "invalid-product", ("facts", fact))
+
+
+def _value_problem(spec: FactDef, value: object) -> str | None:
+    if spec.type == "bool" and not isinstance(value, bool):
+        return f"expected true or false, found {value!r}"
+    if spec.type == "enum" and value not in spec.values:
+        return f"{value!r} is not one of {', '.join(spec.values)}"
+    if spec.type == "list":
+        items = value if isinstance(value, list | tuple) else None
+        if items is None:
+            return f"expected a list of {', '.join(spec.values)}"
+        bad = [v for v in items if v not in spec.values]
+        if bad:
+            return f"{bad[0]!r} is not one of {', '.join(spec.values)}"
+    if spec.type == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return f"expected a number, found {value!r}"
+    return None

@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from regmap.applicability import parse_expression
-from regmap.errors import ExpressionError, Finding, SourceLocation
-from regmap.relations import Network, Relation
+from regmap.errors import ExpressionError, Finding, Severity, SourceLocation
+from regmap.relations import Network, Relation, relation_of_sets
 
 if TYPE_CHECKING:  # the knowledge base calls these checks: break the import cycle
     from regmap.catalog import KnowledgeBase
 
-__all__ = ["CHECKS", "run_all"]
+__all__ = ["CHECKS", "agreement", "run_all"]
 
 
 def _where(kb: KnowledgeBase, key: str, ident: str | None = None) -> SourceLocation:
@@ -241,3 +241,39 @@ CHECKS: tuple[Callable[[KnowledgeBase], Iterator[Finding]], ...] = (
 def run_all(kb: KnowledgeBase) -> list[Finding]:
     """Run every check in :data:`CHECKS`."""
     return [finding for check in CHECKS for finding in check(kb)]
+
+
+def agreement(kb: KnowledgeBase) -> list[Finding]:
+    """Compare each authored mapping with the relation computed from the decompositions.
+
+    A disagreement is an error unless the mapping carries an ``agreement_note`` explaining
+    it; explained ones are reported at info severity.
+    """
+    findings = []
+    for m in kb.mappings:
+        sa, sb = kb.capability_set(m.source), kb.capability_set(m.target)
+        if not sa or not sb:
+            continue
+        computed = relation_of_sets(sa, sb)
+        if computed is m.relation:
+            continue
+        key = f"mapping:{m.source.lower()}|{m.target.lower()}"
+        loc = kb._locations.get(key, SourceLocation(id=f"{m.source} -> {m.target}"))
+        only_a = ", ".join(sorted(sa - sb)) or "nothing"
+        only_b = ", ".join(sorted(sb - sa)) or "nothing"
+        message = (
+            f"authored {m.relation.value} but the decompositions give {computed.value} "
+            f"(only in source: {only_a}; only in target: {only_b})"
+        )
+        if m.agreement_note:
+            findings.append(
+                Finding(
+                    "mapping-disagreement",
+                    f"{message}; explained: {m.agreement_note}",
+                    loc,
+                    Severity.INFO,
+                )
+            )
+        else:
+            findings.append(Finding("mapping-disagreement", message, loc))
+    return findings

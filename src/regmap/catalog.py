@@ -451,14 +451,19 @@ class KnowledgeBase:
                 )
         return out
 
-    def validate(self) -> list[Finding]:
+    def validate(self, *, crosswalks: bool = False) -> list[Finding]:
         """Run every integrity check and return the findings, errors first.
+
+        With ``crosswalks``, also compare every authored mapping with the relation computed
+        from the decompositions (the agreement report).
 
         Examples:
             >>> regmap.load().validate()
             []
         """
         findings = list(self._findings) + _checks.run_all(self)
+        if crosswalks:
+            findings += _checks.agreement(self)
         order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
         return sorted(
             findings, key=lambda f: (order[f.severity], f.location.path or "", f.location.line or 0)
@@ -488,7 +493,9 @@ def load(
         True
     """
     base = shipped_files() if shipped else []
-    contents, findings = read_files([*base, *discover(extra)])
+    known = {p.resolve() for p in base}
+    users = [p for p in discover(extra) if p.resolve() not in known]
+    contents, findings = read_files([*base, *users])
     kb = KnowledgeBase(contents, shipped=[str(p) for p in base])
     kb._findings[:0] = findings
     if strict:

@@ -88,8 +88,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     """Validate the shipped data plus the given paths; exit 1 when there are errors."""
-    kb = load(args.paths, shipped=not args.only, strict=False)
-    findings = kb.validate()
+    kb = load([*(args.extra or ()), *args.paths], shipped=not args.only, strict=False)
+    findings = kb.validate(crosswalks=args.crosswalks)
     for finding in findings:
         out.write(f"{finding.severity.value}: {finding}\n")
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
@@ -237,6 +237,11 @@ def _parser() -> argparse.ArgumentParser:
         "--only",
         action="store_true",
         help="validate only the given paths, without the shipped data",
+    )
+    p.add_argument(
+        "--crosswalks",
+        action="store_true",
+        help="also compare authored mappings with the decompositions (agreement report)",
     )
     p.set_defaults(handler=cmd_validate)
 

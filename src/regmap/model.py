@@ -526,6 +526,8 @@ class Mapping(BaseModel):
     """One sentence: why."""
     provenance: Provenance
     """Where the edge comes from."""
+    agreement_note: Text | None = None
+    """Why the authored relation differs from the one computed from decompositions."""
 
     def inverse(self) -> Mapping:
         """The same edge read from target to source (coverage is not carried over)."""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -74,3 +75,55 @@ def test_console_script_runs_as_a_process() -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("regmap: error: nope:x: unknown control")
+
+
+CAMERA = str(Path(__file__).parents[1] / "examples" / "products" / "smart-camera.yaml")
+
+
+def test_gaps_summary_and_json() -> None:
+    code, out = run("gaps", CAMERA, "-r", "cra", "--as-of", "2026-11-01")
+    assert code == 0
+    assert out.splitlines()[0] == "Acme SmartCam 2: gap analysis as of 2026-11-01"
+    assert any(line.startswith("cra ") and "mandatory" in line for line in out.splitlines())
+    code, out = run("gaps", CAMERA, "-r", "cra", "--json", "--as-of", "2026-11-01")
+    data = json.loads(out)
+    assert data["regimes"] == ["cra"] and data["summary"][0]["regime"] == "cra"
+
+
+def test_gaps_explain_every_verdict_in_plain_words(kb: regmap.KnowledgeBase) -> None:
+    product = regmap.load_product(CAMERA, kb)
+    report = regmap.analyze(product, ["cra", "etsi-en-303-645"], kb)
+    for verdict in report.verdicts:
+        code, out = (
+            run("gaps", CAMERA, "-r", "cra", "-r", "etsi-en-303-645", "--explain", verdict.control)
+            if verdict is report.verdicts[0]
+            else (0, report.explain(verdict.control))
+        )
+        assert code == 0
+        first = out.splitlines()[0]
+        assert first.startswith(f"{verdict.control} (") and verdict.status.label.upper() in first
+        assert "Why:" in out
+
+
+def test_relation_overlap_plan_match() -> None:
+    code, out = run("relation", "etsi-en-303-645@2.1.1:4-1", "etsi-en-303-645:5.0-1")
+    assert (code, out.strip()) == (
+        0,
+        "etsi-en-303-645@2.1.1:4-1 is equal etsi-en-303-645:5.0-1 (determined)",
+    )
+    code, out = run("overlap", "etsi-en-303-645@2.1.1", "etsi-en-303-645")
+    assert code == 0 and out.startswith("etsi-en-303-645@2.1.1 covered by etsi-en-303-645: full")
+    code, out = run("plan", CAMERA, "-r", "cra", "--limit", "3")
+    assert code == 0 and len(out.splitlines()) == 4
+    code, out = run("match", "JTAG fused off in production")
+    assert code == 0 and "cap:hardware-debug-ports-locked" in out.splitlines()[0]
+
+
+def test_gaps_with_a_bad_product_exits_2(
+    write: Callable[[str, str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write("bad.yaml", "name: X\nfeatures:\n  - capability: cap:nope\n")
+    code, _ = run("gaps", str(bad))
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"regmap: error: {bad}:3: X: features[0]: cap:nope: unknown capability")

@@ -31,6 +31,7 @@ LAYERS: dict[str, float] = {
     "regmap.analysis.report": 7,
     "regmap.analysis.gaps": 8,
     "regmap.analysis.overlap": 8,
+    "regmap.analysis.diff": 8,
     "regmap.analysis.plan": 9,
     "regmap.io.excel": 10,
     "regmap.io.csv": 10,

@@ -13,6 +13,7 @@ Examples:
 from __future__ import annotations
 
 from regmap._version import __version__  # noqa: E402
+from regmap.analysis.diff import RegimeDiff, diff
 from regmap.analysis.gaps import analyze
 from regmap.analysis.overlap import Overlap, overlap
 from regmap.analysis.plan import Plan, plan
@@ -74,6 +75,7 @@ __all__ = [
     "Product",
     "ProductError",
     "Regime",
+    "RegimeDiff",
     "RegmapError",
     "Relation",
     "Report",
@@ -88,6 +90,7 @@ __all__ = [
     "__version__",
     "analyze",
     "data_dir",
+    "diff",
     "discover",
     "load",
     "load_product",

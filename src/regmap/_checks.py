@@ -195,10 +195,12 @@ def check_contradictions(kb: KnowledgeBase) -> Iterator[Finding]:
         src, tgt = m.source.lower(), m.target.lower()
         net.add(src, tgt, frozenset({m.relation}))
         where[frozenset((src, tgt))] = kb._locations.get(f"mapping:{src}|{tgt}", SourceLocation())
+    # Part-of edges matter only where a group is itself mapped: only those are added, which
+    # keeps the network sparse (chains of intersects then carry no information).
     part_of = frozenset({Relation.SUBSET_OF, Relation.EQUAL})
-    ids = {c.id.lower() for c in kb.controls()}
+    mapped_groups = {e for m in kb.mappings for e in (m.source.lower(), m.target.lower())}
     for control in kb.controls():
-        if control.parent.lower() in ids:
+        if control.parent.lower() in mapped_groups:
             net.add(control.id.lower(), control.parent.lower(), part_of)
     if net.close() is None:
         return

@@ -483,6 +483,8 @@ def load(
         shipped: Whether to include the shipped catalogs and crosswalks.
         strict: Raise on any error finding; with False, findings wait for ``kb.validate()``.
 
+    Loading the same unchanged files again returns the same (read-only) knowledge base.
+
     Raises:
         CatalogError: If ``strict`` and the data has errors; it lists every finding.
         DataError: If a path in ``extra`` does not exist.
@@ -495,11 +497,26 @@ def load(
     base = shipped_files() if shipped else []
     known = {p.resolve() for p in base}
     users = [p for p in discover(extra) if p.resolve() not in known]
-    contents, findings = read_files([*base, *users])
+    paths = [*base, *users]
+    key = (tuple(_stamp(p) for p in paths), strict)
+    if key in _LOADED:
+        return _LOADED[key]
+    contents, findings = read_files(paths)
     kb = KnowledgeBase(contents, shipped=[str(p) for p in base])
     kb._findings[:0] = findings
     if strict:
         errors = [f for f in kb.validate() if f.severity is Severity.ERROR]
         if errors:
             raise CatalogError(errors)
+    _LOADED.clear()
+    _LOADED[key] = kb
     return kb
+
+
+_LOADED: dict[object, KnowledgeBase] = {}
+"""The last knowledge base loaded, keyed by its files' paths, sizes and modification times."""
+
+
+def _stamp(path: os.PathLike[str]) -> tuple[str, int, int]:
+    stat = os.stat(path)
+    return (os.fspath(path), stat.st_size, stat.st_mtime_ns)

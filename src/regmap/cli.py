@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from regmap._version import __version__
+from regmap.analysis.diff import ChangeKind, diff
 from regmap.analysis.gaps import analyze
 from regmap.analysis.overlap import overlap
 from regmap.analysis.plan import plan
@@ -209,6 +210,28 @@ def cmd_match(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    """Print what changed between two versions of a regime, and what each change affects."""
+    kb = _kb(args)
+    products = [load_product(p, kb) for p in args.product or ()]
+    result = diff(kb, args.old, args.new, products=products)
+    counts = ", ".join(f"{k} {v}" for k, v in result.counts().items() if v)
+    out.write(f"{result.old} -> {result.new}: {counts}\n")
+    for change in result.changes:
+        if change.kind is ChangeKind.UNCHANGED and not args.all:
+            continue
+        old = ", ".join(change.old) or "-"
+        new = ", ".join(change.new) or "-"
+        out.write(f"  {change.kind.value:<10} {old} -> {new}\n")
+        if change.note and change.kind is not ChangeKind.UNCHANGED:
+            out.write(f"             {change.note}\n")
+        for edge in change.affected_mappings:
+            out.write(f"             affects mapping {edge}\n")
+        for name in change.affected_products:
+            out.write(f"             affects product {name!r}\n")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="regmap",
@@ -270,6 +293,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-r", "--regime", action="append", help="regime id (repeatable)")
     p.add_argument("--limit", type=int, default=None, help="show only the first N steps")
     p.set_defaults(handler=cmd_plan)
+
+    p = sub.add_parser("diff", help="what changed between two versions of a regime")
+    p.add_argument("old", help="e.g. etsi-en-303-645@2.1.1")
+    p.add_argument("new", help="e.g. etsi-en-303-645")
+    p.add_argument("--product", action="append", help="product declaration to check (repeatable)")
+    p.add_argument("--all", action="store_true", help="list unchanged provisions too")
+    p.set_defaults(handler=cmd_diff)
 
     p = sub.add_parser("match", help="match free text to capabilities")
     p.add_argument("text")

@@ -342,9 +342,9 @@ def match(
     """Rank the capabilities (or controls) that a piece of free text describes.
 
     Examples:
-        >>> best = regmap.match("OTA images are ECDSA-signed")[0]
+        >>> best = regmap.match("JTAG fused off in production units")[0]
         >>> best.id
-        'cap:signed-updates'
+        'cap:hardware-debug-ports-locked'
     """
     return _matcher(kb or load()).match(text, limit=limit, kind=kind)
 

@@ -30,7 +30,13 @@ _MEETS = frozenset({Relation.EQUAL, Relation.SUPERSET_OF})
 
 @dataclass
 class Resolved:
-    """What a product provides, resolved to capabilities and controls."""
+    """What a product provides, resolved to capabilities and controls.
+
+    Examples:
+        >>> from regmap.analysis.gaps import Resolved
+        >>> Resolved().capabilities
+        {}
+    """
 
     capabilities: dict[str, Contribution] = field(default_factory=dict)
     """Best contribution per capability (implemented, partial or planned)."""

@@ -22,7 +22,8 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 dev: $(VENV)/.dev
 
 demo: $(VENV)/.runtime
-	$(BIN)/regmap gaps $(DEMO_PRODUCT) -r cra -r etsi-en-303-645
+	@mkdir -p out
+	$(BIN)/regmap gaps $(DEMO_PRODUCT) -r cra -r etsi-en-303-645 --xlsx $(DEMO_OUT)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests benchmarks

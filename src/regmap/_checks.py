@@ -162,6 +162,19 @@ def check_decompositions(kb: KnowledgeBase) -> Iterator[Finding]:
                 )
 
 
+def check_capabilities(kb: KnowledgeBase) -> Iterator[Finding]:
+    """Capabilities imply only known capabilities."""
+    caps = {c.id.lower() for c in kb.capabilities}
+    for cap in kb.capabilities:
+        for other in cap.implies:
+            if other.lower() not in caps:
+                yield Finding(
+                    "unknown-capability",
+                    f"implies unknown capability {other!r}",
+                    _where(kb, cap.id),
+                )
+
+
 def check_mappings(kb: KnowledgeBase) -> Iterator[Finding]:
     """Mappings name known controls, are not duplicated, and are stored in one direction."""
     known = {c.id.lower() for c in kb.controls()} | {c.id.lower() for c in kb.capabilities}
@@ -235,6 +248,7 @@ CHECKS: tuple[Callable[[KnowledgeBase], Iterator[Finding]], ...] = (
     check_expressions,
     check_categories,
     check_decompositions,
+    check_capabilities,
     check_mappings,
     check_contradictions,
 )

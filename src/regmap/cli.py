@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -17,6 +18,8 @@ from regmap.analysis.plan import plan
 from regmap.analysis.report import Report, Status
 from regmap.catalog import KnowledgeBase, load
 from regmap.errors import RegmapError, Severity
+from regmap.io.csv import write_report_csv
+from regmap.io.excel import write_overlap, write_report
 from regmap.matching import match
 from regmap.products import load_product
 
@@ -140,9 +143,18 @@ def _print_summary(report: Report, out: TextIO) -> None:
 
 def cmd_gaps(args: argparse.Namespace, out: TextIO) -> int:
     """Analyse a product against regimes and print the summary, JSON or an explanation."""
-    _, report = _report(args)
+    kb, report = _report(args)
+    if args.xlsx:
+        steps = plan(report.product, report.regimes, kb, report=report)
+        path = write_report(report, args.xlsx, kb=kb, plan=steps)
+        out.write(f"wrote {path}\n")
+    if args.csv:
+        out.write(f"wrote {write_report_csv(report, args.csv)}\n")
     if args.json:
         out.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        return 0
+    if args.xlsx or args.csv:
+        _print_summary(report, out)
         return 0
     if args.explain:
         for ident in args.explain:
@@ -159,6 +171,8 @@ def cmd_gaps(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_overlap(args: argparse.Namespace, out: TextIO) -> int:
     """Print how much of regime A meeting all of regime B covers, both directions."""
     kb = _kb(args)
+    if args.xlsx:
+        out.write(f"wrote {write_overlap(kb, args.a, args.b, args.xlsx)}\n")
     result = overlap(kb, args.a, args.b)
     for direction, (x, y) in (("a_by_b", (result.a, result.b)), ("b_by_a", (result.b, result.a))):
         counts = result.counts(direction)
@@ -275,12 +289,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.add_argument("--explain", action="append", metavar="ID", help="explain one verdict")
     p.add_argument("--list", action="store_true", help="list every gap and partial")
+    p.add_argument("--xlsx", metavar="PATH", help="write the gap-analysis workbook")
+    p.add_argument("--csv", metavar="PATH", help="write the verdicts as CSV")
     p.set_defaults(handler=cmd_gaps)
 
     p = sub.add_parser("overlap", help="how far meeting one regime meets another")
     p.add_argument("a")
     p.add_argument("b")
     p.add_argument("--list", action="store_true", help="list each requirement of A")
+    p.add_argument("--xlsx", metavar="PATH", help="write the crosswalk workbook")
     p.set_defaults(handler=cmd_overlap)
 
     p = sub.add_parser("relation", help="possible relations between two controls")
@@ -339,3 +356,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     except KeyboardInterrupt:
         print("regmap: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (``| head``) went away: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

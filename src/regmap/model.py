@@ -381,6 +381,8 @@ class Capability(BaseModel):
     """Words practitioners write for it (used in matching)."""
     aliases: tuple[str, ...] = ()
     """Other names in the literature."""
+    implies: tuple[CapabilityId, ...] = ()
+    """Capabilities that having this one necessarily provides (a means implies its outcome)."""
 
 
 class Requirement(BaseModel):

@@ -49,9 +49,19 @@ class Resolved:
     matched: list[Contribution] = field(default_factory=list)
     """Free text that was matched and used."""
 
-    def offer(self, contribution: Contribution) -> None:
-        """Keep the strongest declaration of a capability."""
+    def offer(self, contribution: Contribution, kb: KnowledgeBase | None = None) -> None:
+        """Keep the strongest declaration of a capability (and of those it implies)."""
         cap = contribution.capability.lower()
+        if kb is not None and contribution.status is not FeatureStatus.NOT_APPLICABLE:
+            for implied in _implied(kb, contribution.capability):
+                self.offer(
+                    contribution.model_copy(
+                        update={
+                            "capability": implied,
+                            "via": f"implied by {contribution.capability} ({contribution.via})",
+                        }
+                    )
+                )
         if contribution.status is FeatureStatus.NOT_APPLICABLE:
             self.not_applicable.setdefault(cap, contribution)
             return
@@ -60,16 +70,29 @@ class Resolved:
             self.capabilities[cap] = contribution
 
 
+def _implied(kb: KnowledgeBase, capability: str) -> list[str]:
+    """Every capability that ``capability`` implies, transitively."""
+    seen: list[str] = []
+    stack = list(kb.capability(capability).implies)
+    while stack:
+        cap = stack.pop()
+        if cap not in seen and cap != capability:
+            seen.append(cap)
+            stack.extend(kb.capability(cap).implies)
+    return seen
+
+
 def resolve_features(product: Product, kb: KnowledgeBase, *, as_of: dt.date) -> Resolved:
     """Turn declared features into capabilities: declared ones, those of claimed controls.
 
     Examples:
         >>> import datetime
         >>> from regmap.analysis.gaps import resolve_features
-        >>> p = regmap.Product(name="X", features=[{"capability": "cap:x", "status": "partial"}])
+        >>> p = regmap.Product(name="X", features=[
+        ...     {"capability": "cap:unique-device-credentials", "status": "partial"}])
         >>> r = resolve_features(p, regmap.load(), as_of=datetime.date(2026, 1, 1))
-        >>> r.capabilities["cap:x"].status.value
-        'partial'
+        >>> r.capabilities["cap:no-universal-default-passwords"].via
+        'implied by cap:unique-device-credentials (declared capability)'
     """
     out = Resolved()
     facts = product.fact_values()
@@ -81,7 +104,8 @@ def resolve_features(product: Product, kb: KnowledgeBase, *, as_of: dt.date) -> 
                     status=feature.status,
                     via="declared capability",
                     evidence=feature.evidence,
-                )
+                ),
+                kb,
             )
         elif feature.control:
             control = kb.control(feature.control)
@@ -96,7 +120,8 @@ def resolve_features(product: Product, kb: KnowledgeBase, *, as_of: dt.date) -> 
                         status=feature.status,
                         via=control.id,
                         evidence=feature.evidence,
-                    )
+                    ),
+                    kb,
                 )
         elif feature.text:
             _resolve_text(feature.text, feature.status, feature.evidence, kb, out)
@@ -130,7 +155,7 @@ def _resolve_text(
         score=accepted.score,
     )
     out.matched.append(contribution)
-    out.offer(contribution)
+    out.offer(contribution, kb)
 
 
 @dataclass

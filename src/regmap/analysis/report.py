@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import os
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -244,6 +246,30 @@ class Report(BaseModel):
     def explain(self, control: str) -> str:
         """The verdict on one control in plain words."""
         return _explain(self.verdict(control))
+
+    def to_excel(self, path: str | os.PathLike[str], *, plan: bool = True) -> Path:
+        """Write the gap-analysis workbook (see :func:`regmap.io.excel.write_report`).
+
+        Raises:
+            ExportError: If the file cannot be written.
+        """
+        from regmap.analysis.plan import plan as make_plan  # facade: resolved at call time
+        from regmap.catalog import load
+        from regmap.io.excel import write_report
+
+        kb = load()
+        steps = make_plan(self.product, self.regimes, kb, report=self) if plan else None
+        return write_report(self, path, kb=kb, plan=steps)
+
+    def to_csv(self, path: str | os.PathLike[str]) -> Path:
+        """Write the report as CSV (see :func:`regmap.io.csv.write_report_csv`).
+
+        Raises:
+            ExportError: If the file cannot be written.
+        """
+        from regmap.io.csv import write_report_csv  # facade: resolved at call time
+
+        return write_report_csv(self, path)
 
 
 def _mean(values: list[float]) -> float | None:

@@ -1,0 +1,101 @@
+"""CSV export of a gap analysis: one row per control, spreadsheet-safe."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+from regmap.analysis.report import Report
+from regmap.errors import ExportError
+
+__all__ = ["CSV_COLUMNS", "dump_report_csv", "safe_csv_text", "write_report_csv"]
+
+CSV_COLUMNS = (
+    "regime",
+    "id",
+    "citation",
+    "title",
+    "obligation",
+    "status",
+    "coverage",
+    "missing",
+    "provided",
+    "reason",
+    "assumptions",
+)
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_csv_text(value: object) -> str:
+    """Text that a spreadsheet opening the CSV will not run as a formula.
+
+    A value starting with ``=``, ``+``, ``-``, ``@``, tab or a line break gets a leading
+    apostrophe, which spreadsheets show as text (the OWASP advice for CSV injection).
+
+    Examples:
+        >>> from regmap.io.csv import safe_csv_text
+        >>> safe_csv_text("=1+1"), safe_csv_text("fine"), safe_csv_text(0.5)
+        ("'=1+1", 'fine', '0.5')
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def dump_report_csv(report: Report) -> str:
+    """The report as CSV text (header plus one row per control, groups included).
+
+    Examples:
+        >>> from regmap.io.csv import dump_report_csv
+        >>> text = dump_report_csv(regmap.analyze(regmap.Product(name="X"), ["cra"]))
+        >>> text.splitlines()[0]
+        'regime,id,citation,title,obligation,status,coverage,missing,provided,reason,assumptions'
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for v in report.verdicts:
+        writer.writerow(
+            [
+                safe_csv_text(x)
+                for x in (
+                    v.regime,
+                    v.control,
+                    v.ref,
+                    v.title,
+                    v.obligation.value if v.obligation else "",
+                    v.status.value,
+                    f"{v.coverage:.4f}",
+                    " ".join(v.missing),
+                    " ".join(c.capability for c in v.provided),
+                    v.reason,
+                    " ".join(v.assumptions),
+                )
+            ]
+        )
+    return buf.getvalue()
+
+
+def write_report_csv(report: Report, path: str | os.PathLike[str]) -> Path:
+    """Write the CSV atomically (temporary file, then rename).
+
+    Raises:
+        ExportError: If the file cannot be written; an existing file is left untouched.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from regmap.io.csv import write_report_csv
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+        >>> write_report_csv(regmap.analyze(regmap.Product(name="X"), ["cra"]), out).exists()
+        True
+    """
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        tmp.write_text(dump_report_csv(report), encoding="utf-8", newline="")
+        os.replace(tmp, target)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"cannot write CSV: {e.strerror}", path=str(target)) from e
+    return target

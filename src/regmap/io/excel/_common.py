@@ -1,0 +1,102 @@
+"""Shared workbook helpers: formula-safe cells, styles, widths and atomic saving."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from regmap.errors import ExportError
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "atomic_save",
+    "cell",
+    "header_row",
+    "is_formula_like",
+    "new_workbook",
+    "set_widths",
+]
+
+#: A text starting with one of these is run as a formula by some spreadsheet programs.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+WRAP = Alignment(wrap_text=True, vertical="top")
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+LINK_FONT = Font(color="0563C1", underline="single")
+
+
+def is_formula_like(text: str) -> bool:
+    r"""Whether a spreadsheet could take ``text`` for a formula.
+
+    Examples:
+        >>> from regmap.io.excel._common import is_formula_like
+        >>> is_formula_like("=HYPERLINK('http://x')"), is_formula_like("plain")
+        (True, False)
+    """
+    return text.startswith(FORMULA_PREFIXES)
+
+
+def cell(ws: WriteOnlyWorksheet, value: Any, **style: Any) -> WriteOnlyCell:
+    """A write-only cell; text is always stored as text, never as a formula."""
+    c = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        c.data_type = "s"  # never "f": openpyxl would otherwise store "=..." as a formula
+        if is_formula_like(value):
+            c.quotePrefix = True  # Excel keeps showing and editing it as text
+    for key, val in style.items():
+        setattr(c, key, val)
+    return c
+
+
+def header_row(ws: WriteOnlyWorksheet, names: Sequence[str]) -> list[WriteOnlyCell]:
+    """A styled header row."""
+    return [cell(ws, n, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP) for n in names]
+
+
+def set_widths(ws: WriteOnlyWorksheet, widths: Iterable[float]) -> None:
+    """Column widths in characters (must be called before rows are written)."""
+    from openpyxl.utils import get_column_letter
+
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def new_workbook() -> Workbook:
+    """An empty write-only workbook (streams rows, bounded memory)."""
+    return Workbook(write_only=True)
+
+
+def atomic_save(wb: Workbook, path: str | os.PathLike[str]) -> Path:
+    """Save to a temporary file beside ``path`` and rename it over ``path`` on success.
+
+    An interrupted or failed save leaves any existing file untouched and no temporary
+    file behind.
+
+    Raises:
+        ExportError: ``export-failed`` naming the path, if the workbook cannot be written.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as e:
+        raise ExportError(f"cannot write workbook: {e.strerror}", path=str(target)) from e
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, target)
+    except Exception as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"cannot write workbook: {e}", path=str(target)) from e
+    return target

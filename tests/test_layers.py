@@ -21,6 +21,7 @@ LAYERS: dict[str, float] = {
     "regmap.io.yaml": 3,
     "regmap._records": 4,
     "regmap._checks": 4,
+    "regmap.io.tables": 4.2,
     "regmap.files": 4.5,
     "regmap.catalog": 5,
     "regmap.inference": 6,
@@ -36,6 +37,8 @@ LAYERS: dict[str, float] = {
     "regmap.io.excel": 10.9,
     "regmap.io.excel._common": 10,
     "regmap.io.excel.report": 10.5,
+    "regmap.io.excel.read": 10.5,
+    "regmap.io.excel.template": 10.5,
     "regmap.io.csv": 10,
     "regmap.io.oscal": 10,
     "regmap.cli": 11,
@@ -57,7 +60,13 @@ LAZY_OK = {
 # rapidfuzz for "did you mean" suggestions only.
 CONFINED = {
     "yaml": {"regmap.io.yaml"},
-    "openpyxl": {"regmap.io.excel", "regmap.io.excel._common", "regmap.io.excel.report"},
+    "openpyxl": {
+        "regmap.io.excel",
+        "regmap.io.excel._common",
+        "regmap.io.excel.report",
+        "regmap.io.excel.read",
+        "regmap.io.excel.template",
+    },
     "rapidfuzz": {"regmap.matching", "regmap.catalog"},
     "networkx": {"regmap.graph"},
 }

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from regmap._records import FileContent, read_document
 from regmap.errors import DataError, Finding
 from regmap.io.yaml import load_yaml
 
-__all__ = ["data_dir", "discover", "read_files", "shipped_files"]
+__all__ = ["TABLE_READERS", "data_dir", "discover", "read_files", "shipped_files"]
 
 _SUFFIXES = (".yaml", ".yml")
+
+#: Readers for tabular files, resolved when such a file is read (a plug-in point: the
+#: spreadsheet reader lives in regmap.io.excel, the only module that uses openpyxl).
+TABLE_READERS: dict[str, str] = {
+    ".csv": "regmap.io.tables:read_mapping_csv",
+    ".xlsx": "regmap.io.excel.read:read_mapping_xlsx",
+}
 
 
 def data_dir() -> Path:
@@ -80,9 +88,18 @@ def read_files(paths: Iterable[Path]) -> tuple[list[FileContent], list[Finding]]
     findings: list[Finding] = []
     for path in paths:
         try:
+            if path.suffix.lower() in TABLE_READERS:
+                contents.append(_read_table(path))
+                continue
             data = load_yaml(path)
         except DataError as e:
             findings.append(Finding(e.code, e.message, e.location))
             continue
         contents.append(read_document(data, str(path)))
     return contents, findings
+
+
+def _read_table(path: Path) -> FileContent:
+    module, _, function = TABLE_READERS[path.suffix.lower()].partition(":")
+    reader: Callable[[Path], FileContent] = getattr(importlib.import_module(module), function)
+    return reader(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from pathlib import Path
@@ -14,7 +15,11 @@ from regmap.errors import DataError, ProductError, UnknownIdError
 from regmap.io.yaml import LineDict, load_yaml
 from regmap.model import FactDef, Product
 
-__all__ = ["check_product", "load_product", "parse_product"]
+__all__ = ["PRODUCT_READERS", "check_product", "load_product", "parse_product"]
+
+#: Readers for other product file types, resolved when such a file is read (a plug-in
+#: point: the spreadsheet reader lives in regmap.io.excel, the only openpyxl user).
+PRODUCT_READERS: dict[str, str] = {".xlsx": "regmap.io.excel.read:read_product_xlsx"}
 
 
 def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
@@ -85,9 +90,15 @@ def load_product(path: str | os.PathLike[str], kb: KnowledgeBase | None = None) 
             ) from e
     elif suffix in (".yaml", ".yml"):
         data = load_yaml(path)
+    elif suffix in PRODUCT_READERS:
+        module, _, function = PRODUCT_READERS[suffix].partition(":")
+        reader = getattr(importlib.import_module(module), function)
+        loaded: Product = reader(path, kb)
+        return loaded
     else:
         raise ProductError(
-            f"unsupported product file type {suffix!r} (use .yaml, .yml or .json)", path=name
+            f"unsupported product file type {suffix!r} (use .yaml, .yml, .json or .xlsx)",
+            path=name,
         )
     product = parse_product(data, path=name)
     if kb is not None:

@@ -88,8 +88,10 @@ def resolve_features(product: Product, kb: KnowledgeBase, *, as_of: dt.date) -> 
     Examples:
         >>> import datetime
         >>> from regmap.analysis.gaps import resolve_features
-        >>> p = regmap.Product(name="X", features=[
-        ...     {"capability": "cap:unique-device-credentials", "status": "partial"}])
+        >>> p = regmap.Product(
+        ...     name="X",
+        ...     features=[{"capability": "cap:unique-device-credentials", "status": "partial"}],
+        ... )
         >>> r = resolve_features(p, regmap.load(), as_of=datetime.date(2026, 1, 1))
         >>> r.capabilities["cap:no-universal-default-passwords"].via
         'implied by cap:unique-device-credentials (declared capability)'

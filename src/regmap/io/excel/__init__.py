@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from regmap.io.excel.read import read_mapping_xlsx, read_product_xlsx
 from regmap.io.excel.report import write_overlap, write_report
+from regmap.io.excel.template import write_ics_template, write_template
 
-__all__ = ["write_overlap", "write_report"]
+__all__ = [
+    "read_mapping_xlsx",
+    "read_product_xlsx",
+    "write_ics_template",
+    "write_overlap",
+    "write_report",
+    "write_template",
+]

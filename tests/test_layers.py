@@ -37,7 +37,7 @@ LAYERS: dict[str, float] = {
     "regmap.io.excel": 10.9,
     "regmap.io.excel._common": 10,
     "regmap.io.excel.report": 10.5,
-    "regmap.io.excel.read": 10.5,
+    "regmap.io.excel.read": 10.7,
     "regmap.io.excel.template": 10.5,
     "regmap.io.csv": 10,
     "regmap.io.oscal": 10,

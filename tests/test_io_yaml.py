@@ -88,3 +88,34 @@ def test_python_tags_are_not_constructed() -> None:
 @given(st_.yaml_data)
 def test_dump_then_parse_round_trips(data: object) -> None:
     assert parse_yaml(dump_yaml(data)) == data
+
+
+def test_parsed_files_are_cached_as_json_and_revalidated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from regmap.io import yaml as ryaml
+
+    monkeypatch.setenv("REGMAP_CACHE_DIR", str(tmp_path / "cache"))
+    src = tmp_path / "a.yaml"
+    src.write_text("x:\n  - id: a\n    when: 2026-09-11\n", encoding="utf-8")
+    first = load_yaml(src)
+    (entry,) = (tmp_path / "cache").glob("*.json")
+    assert b"pickle" not in entry.read_bytes()
+    second = load_yaml(src)
+    assert second == first and second["x"][0].line == 2
+    assert second["x"][0]["when"].isoformat() == "2026-09-11"
+    # a tampered entry (digest mismatch) is ignored, and so is one parsed under other limits
+    entry.write_text(entry.read_text().replace('"sha256": "', '"sha256": "0'), encoding="utf-8")
+    assert load_yaml(src) == first
+    monkeypatch.setitem(ryaml.LIMITS, "max_depth", 2)
+    with pytest.raises(LimitError):
+        load_yaml(src)
+
+
+def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGMAP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("REGMAP_CACHE", "0")
+    src = tmp_path / "a.yaml"
+    src.write_text("k: v\n", encoding="utf-8")
+    load_yaml(src)
+    assert not (tmp_path / "cache").exists()

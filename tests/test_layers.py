@@ -33,6 +33,7 @@ LAYERS: dict[str, float] = {
     "regmap.analysis.gaps": 8,
     "regmap.analysis.overlap": 8,
     "regmap.analysis.diff": 8,
+    "regmap.analysis.batch": 8.5,
     "regmap.analysis.plan": 9,
     "regmap.io.excel": 10.9,
     "regmap.io.excel._common": 10,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from regmap._version import __version__
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
+    from regmap.analysis.batch import analyze_many
     from regmap.analysis.diff import (
         RegimeDiff,
         diff,
@@ -123,6 +124,7 @@ _LAZY: dict[str, str] = {
     "Verdict": "regmap.analysis.report",
     "YamlError": "regmap.errors",
     "analyze": "regmap.analysis.gaps",
+    "analyze_many": "regmap.analysis.batch",
     "data_dir": "regmap.catalog",
     "diff": "regmap.analysis.diff",
     "discover": "regmap.catalog",
@@ -170,6 +172,7 @@ __all__ = [
     "YamlError",
     "__version__",
     "analyze",
+    "analyze_many",
     "data_dir",
     "diff",
     "discover",

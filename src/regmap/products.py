@@ -137,7 +137,7 @@ def check_product(
             raise fail(
                 f"features[{i}]: {e.id}: {e.message}", "unknown-id", ("features", i)
             ) from None
-    facts = {f.id: f for f in kb.facts}
+    facts = kb._facts  # the fact definitions, by id
     values = product.fact_values()
     for fact, value in values.items():
         spec = facts.get(fact)

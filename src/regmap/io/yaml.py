@@ -9,7 +9,10 @@ and bounds aliases and nesting so that hostile documents fail fast.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ from regmap.errors import LimitError, YamlError
 
 __all__ = [
     "LIMITS",
+    "cache_dir",
     "LineDict",
     "LineList",
     "dump_yaml",
@@ -234,6 +238,10 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
         raw = p.read_bytes()
     except OSError as e:
         raise YamlError(f"cannot read file: {e.strerror}", code="file-unreadable", path=name) from e
+    digest = hashlib.sha256(raw).hexdigest()
+    cached = _cache_read(digest)
+    if cached is not None:
+        return cached
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -244,7 +252,114 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
             path=name,
             line=line,
         ) from e
-    return parse_yaml(text, path=name)
+    data = parse_yaml(text, path=name)
+    _cache_write(digest, data)
+    return data
+
+
+# -- compiled-form cache ------------------------------------------------------------------
+#
+# Parsing YAML is most of the cost of loading the knowledge base. A successfully parsed file
+# is cached as JSON (never pickle) under the SHA-256 of its bytes, with its line numbers, in
+# REGMAP_CACHE_DIR (default: $XDG_CACHE_HOME/regmap or ~/.cache/regmap). A cache entry is
+# used only when its format version and recorded digest match; anything else is ignored and
+# the file is parsed again. REGMAP_CACHE=0 turns the cache off.
+
+_CACHE_FORMAT = "regmap-yaml-cache-1"
+
+
+def cache_dir() -> Path | None:
+    """Where parsed files are cached, or None when the cache is off.
+
+    Examples:
+        >>> from regmap.io.yaml import cache_dir
+        >>> cache_dir() is None or cache_dir().name != ""
+        True
+    """
+    if os.environ.get("REGMAP_CACHE", "1") == "0":
+        return None
+    base = os.environ.get("REGMAP_CACHE_DIR")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "regmap"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ["m", getattr(value, "line", 0), [[k, _encode(v)] for k, v in value.items()]]
+    if isinstance(value, list):
+        return ["l", getattr(value, "line", 0), [_encode(v) for v in value]]
+    if isinstance(value, dt.datetime):
+        return ["t", value.isoformat()]
+    if isinstance(value, dt.date):
+        return ["d", value.isoformat()]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    tag = value[0]
+    if tag == "m":
+        out = LineDict((k, _decode(v)) for k, v in value[2])
+        out.line = value[1]
+        return out
+    if tag == "l":
+        seq = LineList(_decode(v) for v in value[2])
+        seq.line = value[1]
+        return seq
+    if tag == "t":
+        return dt.datetime.fromisoformat(value[1])
+    return dt.date.fromisoformat(value[1])
+
+
+def _cache_read(digest: str) -> Any:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        with open(folder / f"{digest}.json", encoding="utf-8") as f:
+            entry = json.load(f)
+        if (entry.get("format"), entry.get("sha256"), entry.get("limits")) != (
+            _CACHE_FORMAT,
+            digest,
+            _limits_key(),
+        ):
+            return None
+        return _decode(entry["data"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def _cache_write(digest: str, data: Any) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps(
+            {
+                "format": _CACHE_FORMAT,
+                "sha256": digest,
+                "limits": _limits_key(),
+                "data": _encode(data),
+            }
+        )
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    except (OSError, TypeError, ValueError):
+        return  # a cache that cannot be written is simply not used
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(payload)
+        os.replace(tmp, folder / f"{digest}.json")
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _limits_key() -> str:
+    """The limits in force: an entry parsed under other limits is not reused."""
+    return ",".join(f"{k}={v}" for k, v in sorted(LIMITS.items()))
 
 
 def _plain(value: Any) -> Any:

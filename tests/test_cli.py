@@ -127,3 +127,49 @@ def test_gaps_with_a_bad_product_exits_2(
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith(f"regmap: error: {bad}:3: X: features[0]: cap:nope: unknown capability")
+
+
+def test_workbook_csv_and_template_commands(tmp_path: Path) -> None:
+    xlsx, csv_path = tmp_path / "gaps.xlsx", tmp_path / "gaps.csv"
+    code, out = run(
+        "gaps",
+        CAMERA,
+        "-r",
+        "cra",
+        "--xlsx",
+        str(xlsx),
+        "--csv",
+        str(csv_path),
+        "--as-of",
+        "2026-11-01",
+    )
+    assert code == 0
+    assert out.splitlines()[:2] == [f"wrote {xlsx}", f"wrote {csv_path}"]
+    assert xlsx.stat().st_size > 10_000
+    assert csv_path.read_text(encoding="utf-8").startswith("regime,id,citation,")
+    code, out = run(
+        "overlap", "nist-ir-8259b", "nist-sp-800-213a", "--xlsx", str(tmp_path / "xw.xlsx")
+    )
+    assert code == 0 and (tmp_path / "xw.xlsx").exists()
+    code, out = run("template", str(tmp_path / "p.xlsx"))
+    assert (code, out.strip()) == (0, f"wrote {tmp_path / 'p.xlsx'}")
+    code, _ = run("template", "--ics", "etsi-en-303-645", str(tmp_path / "ics.xlsx"))
+    assert code == 0 and (tmp_path / "ics.xlsx").exists()
+
+
+def test_diff_command() -> None:
+    code, out = run("diff", "etsi-en-303-645@2.1.1", "etsi-en-303-645", "--product", CAMERA)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("etsi-en-303-645@2.1.1 -> etsi-en-303-645: unchanged ")
+    assert "split" in lines[0] and "added 5" in lines[0]
+    assert any(
+        "split" in x and "etsi-en-303-645:5.3-4A, etsi-en-303-645:5.3-4B" in x for x in lines
+    )
+
+
+def test_validate_crosswalks_reports_explained_disagreements() -> None:
+    code, out = run("validate", "--crosswalks")
+    assert code == 0
+    assert "0 errors, 0 warnings" in out.splitlines()[-1]
+    assert "explained disagreements" in out.splitlines()[-1]

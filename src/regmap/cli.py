@@ -19,7 +19,7 @@ from regmap.analysis.report import Report, Status
 from regmap.catalog import KnowledgeBase, load
 from regmap.errors import RegmapError, Severity
 from regmap.io.csv import write_report_csv
-from regmap.io.excel import write_overlap, write_report
+from regmap.io.excel import write_ics_template, write_overlap, write_report, write_template
 from regmap.matching import match
 from regmap.products import load_product
 
@@ -97,11 +97,15 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     for finding in findings:
         out.write(f"{finding.severity.value}: {finding}\n")
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+    infos = len(findings) - errors - warnings
     controls = len(kb.controls())
     out.write(
         f"{len(kb.files)} files, {len(kb.regimes)} regimes, {controls} controls, "
         f"{len(kb.capabilities)} capabilities, {len(kb.mappings)} mappings: "
-        f"{errors} errors, {len(findings) - errors} warnings\n"
+        f"{errors} errors, {warnings} warnings"
+        + (f", {infos} explained disagreements" if infos else "")
+        + "\n"
     )
     return 1 if errors else 0
 
@@ -216,6 +220,17 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace, out: TextIO) -> int:
+    """Write a fill-in product declaration workbook, or an ICS for one regime."""
+    kb = _kb(args)
+    if args.ics:
+        path = write_ics_template(kb, args.ics, args.path)
+    else:
+        path = write_template(kb, args.path, regimes=tuple(args.regime) if args.regime else None)
+    out.write(f"wrote {path}\n")
+    return 0
+
+
 def cmd_match(args: argparse.Namespace, out: TextIO) -> int:
     """Print the capabilities that a text describes, best first."""
     kb = _kb(args)
@@ -317,6 +332,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--product", action="append", help="product declaration to check (repeatable)")
     p.add_argument("--all", action="store_true", help="list unchanged provisions too")
     p.set_defaults(handler=cmd_diff)
+
+    p = sub.add_parser("template", help="write a fill-in product or ICS workbook")
+    p.add_argument("path", help="the .xlsx file to write")
+    p.add_argument(
+        "--ics",
+        metavar="REGIME",
+        help="write an implementation conformance statement for this regime instead",
+    )
+    p.add_argument(
+        "-r", "--regime", action="append", help="ask only the facts of these regimes (repeatable)"
+    )
+    p.set_defaults(handler=cmd_template)
 
     p = sub.add_parser("match", help="match free text to capabilities")
     p.add_argument("text")

@@ -89,7 +89,7 @@ def test_plan_crosswalk_evidence_sources(workbook: Path) -> None:
     assert xw["A3"].value.startswith("cra:")
     symbols = {c.value for row in xw.iter_rows(min_row=3, min_col=2) for c in row}
     assert symbols <= {None, "", "=", "⊂", "⊃", "∩", "?"} and len(symbols) > 2
-    ev = [r for r in wb["Evidence"].iter_rows(min_row=2, values_only=True)]
+    ev = list(wb["Evidence"].iter_rows(min_row=2, values_only=True))
     assert ("capability", "cap:unique-device-credentials") == ev[0][:2]
     assert any(r[0] == "needs review" for r in ev) or any(r[0] == "matched text" for r in ev)
     src = wb["Sources"]

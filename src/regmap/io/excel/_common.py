@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
+from copy import copy
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +48,35 @@ def is_formula_like(text: str) -> bool:
     return text.startswith(FORMULA_PREFIXES)
 
 
-def cell(ws: WriteOnlyWorksheet, value: Any, **style: Any) -> WriteOnlyCell:
-    """A write-only cell; text is always stored as text, never as a formula."""
+def cell(ws: WriteOnlyWorksheet, value: Any, **style: Any) -> Any:
+    """A cell value for ``ws.append``; text is always stored as text, never as a formula.
+
+    Plain values go through as they are (the fast path for large sheets); a styled value, or
+    text a spreadsheet could take for a formula or an error code, becomes a write-only cell
+    whose type is forced to text.
+    """
+    special = isinstance(value, str) and (is_formula_like(value) or value.startswith("#"))
+    style = {k: v for k, v in style.items() if v is not None}
+    if not style and not special:
+        return value
     c = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         c.data_type = "s"  # never "f": openpyxl would otherwise store "=..." as a formula
-        if is_formula_like(value):
-            c.quotePrefix = True  # Excel keeps showing and editing it as text
-    for key, val in style.items():
-        setattr(c, key, val)
+    if special:
+        c.quotePrefix = True  # Excel keeps showing and editing it as text
+    if style:
+        cache: dict[tuple[tuple[str, int], ...], Any] = ws.parent.__dict__.setdefault(
+            "_regmap_styles", {}
+        )  # style arrays index this workbook's own style tables
+        key = tuple(sorted((k, id(v)) for k, v in style.items()))
+        cached = cache.get(key)
+        if cached is None or special:
+            for name, val in style.items():
+                setattr(c, name, val)
+            if not special:
+                cache[key] = copy(c._style)
+        else:
+            c._style = copy(cached)
     return c
 
 

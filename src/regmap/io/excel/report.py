@@ -15,7 +15,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from regmap._version import __version__
 from regmap.analysis.overlap import overlap
 from regmap.analysis.plan import Plan
-from regmap.analysis.report import Report, Status
+from regmap.analysis.report import Report, Status, Verdict
 from regmap.catalog import KnowledgeBase
 from regmap.io.excel._common import (
     BOLD,
@@ -147,6 +147,10 @@ def _gaps(wb: Workbook, report: Report, kb: KnowledgeBase) -> None:
     ws.freeze_panes = "C2"
     ws.append(header_row(ws, GAP_HEADERS))
     row = 1
+    by_regime: dict[str, list[Verdict]] = {}
+    for verdict in report.verdicts:
+        by_regime.setdefault(verdict.regime, []).append(verdict)
+    names_of = {c.id: f"{c.name} ({c.id})" for c in kb.capabilities}
     for regime in report.regimes:
         ws.append(
             [
@@ -159,12 +163,10 @@ def _gaps(wb: Workbook, report: Report, kb: KnowledgeBase) -> None:
             ]
         )
         row += 1
-        for v in report.verdicts:
-            if v.regime != regime:
-                continue
+        for v in by_regime.get(regime, ()):
             control = kb.control(v.control)
             dec = kb.decomposition(v.control)
-            names = [f"{kb.capability(c).name} ({c})" for c in v.missing]
+            names = [names_of.get(c, c) for c in v.missing]
             met = [
                 f"{c.capability} via {c.via}"
                 + ("" if c.status == "implemented" else f" ({c.status.value})")

@@ -6,7 +6,15 @@ from pathlib import Path
 from hypothesis import given
 
 import regmap
-from regmap.relations import ALL_RELATIONS, Edge, Network, Relation, infer, relation_of_sets
+from regmap.relations import (
+    ALL_RELATIONS,
+    Edge,
+    Network,
+    Relation,
+    compose,
+    infer,
+    relation_of_sets,
+)
 
 from . import strategies as st_
 
@@ -149,3 +157,26 @@ def test_kb_crosswalk_reads_stored_mappings_in_the_asked_direction(
     pairs = {(m.source, m.target, m.relation) for m in forward}
     assert {(m.target, m.source, m.relation.inverse()) for m in backward} == pairs
     assert kb.relation("etsi-en-303-645@2.1.1:4-1", "etsi-en-303-645:5.0-1") == {R.EQUAL}
+
+
+def test_computed_relations_take_precedence_over_disagreeing_edges() -> None:
+    """Regression (docs/crosswalks.md review): an explained disagreement between two
+    decomposed controls must not make inference report a contradiction for a third."""
+    edges = {
+        "u": [("u", "x", frozenset({R.INTERSECTS}))],
+        "x": [("u", "x", frozenset({R.INTERSECTS})), ("x", "y", frozenset({R.INTERSECTS}))],
+        "y": [("x", "y", frozenset({R.INTERSECTS}))],
+    }
+
+    def exact(p: str, q: str) -> Relation | None:
+        return R.DISJOINT if {p, q} == {"x", "y"} else None
+
+    got = infer("u", "y", edges_of=edges.__getitem__, exact=exact)
+    assert got == compose(R.INTERSECTS, R.DISJOINT)  # not empty: the computed x-y wins
+
+
+def test_controls_with_nothing_to_implement_are_not_contradictions(
+    kb: regmap.KnowledgeBase,
+) -> None:
+    rel = kb.relation("us-iot-act:sec-4.a", "nist-sp-800-213a:software-update")
+    assert rel and R.INTERSECTS in rel

@@ -383,7 +383,8 @@ def infer(
         a: The first node.
         b: The second node.
         edges_of: Known constraints touching a node (authored mappings, part-of edges).
-        exact: The computed relation of two nodes when both are known as sets, else None.
+        exact: The computed relation of two nodes when both are known as sets, else None;
+            it takes precedence over an edge between the same two nodes.
         max_nodes: The size of the neighbourhood examined around ``a`` and ``b``.
 
     Only edges that can narrow a composition (equal, subset_of, superset_of, and sets of
@@ -405,16 +406,20 @@ def infer(
     """
     nodes = _neighbourhood((a, b), edges_of, max_nodes)
     net = Network()
-    for node in nodes:
-        for src, dst, rel in edges_of(node):
-            if src in nodes and dst in nodes:
-                net.add(src, dst, rel)
     ordered = sorted(nodes)
+    computed: set[tuple[str, str]] = set()
     for i, p in enumerate(ordered):
         for q in ordered[i + 1 :]:
             known = exact(p, q)
             if known is not None:
                 net.add(p, q, frozenset({known}))
+                computed.update(((p, q), (q, p)))
+    for node in nodes:
+        for src, dst, rel in edges_of(node):
+            # where both ends are known as sets the computed relation is authoritative; an
+            # authored edge that disagrees is the agreement report's business, not inference's
+            if src in nodes and dst in nodes and (src, dst) not in computed:
+                net.add(src, dst, rel)
     if net.close() is not None:
         return frozenset()
     return net.get(a, b)

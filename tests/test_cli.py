@@ -173,3 +173,16 @@ def test_validate_crosswalks_reports_explained_disagreements() -> None:
     assert code == 0
     assert "0 errors, 0 warnings" in out.splitlines()[-1]
     assert "explained disagreements" in out.splitlines()[-1]
+
+
+def test_export_oscal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run("export-oscal", "nist-ir-8259a", "-o", str(tmp_path / "c.json"))
+    assert code == 0 and json.loads((tmp_path / "c.json").read_text())["catalog"]["groups"]
+    code, out = run(
+        "export-oscal", "--mapping", "nist-ir-8425", "nist-ir-8259a", "-o", str(tmp_path / "m.json")
+    )
+    data = json.loads((tmp_path / "m.json").read_text())
+    assert code == 0 and data["mapping-collection"]["mappings"]
+    code, _ = run("export-oscal", "cra", "--mapping", "a", "b", "-o", str(tmp_path / "x.json"))
+    assert code == 2
+    assert "give either a REGIME or --mapping A B" in capsys.readouterr().err

@@ -12,8 +12,16 @@ from collections.abc import Iterable, Sequence
 
 from regmap import _checks
 from regmap._records import FileContent
-from regmap.errors import CatalogError, Finding, Severity, SourceLocation, UnknownIdError
+from regmap.errors import (
+    CatalogError,
+    Finding,
+    LimitError,
+    Severity,
+    SourceLocation,
+    UnknownIdError,
+)
 from regmap.files import data_dir, discover, read_files, shipped_files
+from regmap.io.yaml import LIMITS
 from regmap.model import (
     Capability,
     Control,
@@ -23,7 +31,7 @@ from regmap.model import (
     Mapping,
     Regime,
 )
-from regmap.relations import Edge, Relation, infer, relation_of_sets
+from regmap.relations import Edge, Relation, infer, inverse_set, relation_of_sets
 
 __all__ = ["KnowledgeBase", "data_dir", "discover", "load"]
 
@@ -388,6 +396,8 @@ class KnowledgeBase:
         exact = self._exact(x, y)
         if exact is not None:
             return frozenset({exact})
+        if x > y:  # infer in one canonical direction, so that relation(b, a) is the inverse
+            return inverse_set(infer(y, x, edges_of=self._edges_of, exact=self._exact))
         return infer(x, y, edges_of=self._edges_of, exact=self._exact)
 
     def _known(self, ident: str) -> str:
@@ -488,6 +498,7 @@ def load(
     Raises:
         CatalogError: If ``strict`` and the data has errors; it lists every finding.
         DataError: If a path in ``extra`` does not exist.
+        LimitError: If the files hold more controls than ``LIMITS["max_controls"]``.
 
     Examples:
         >>> kb = regmap.load()
@@ -502,6 +513,15 @@ def load(
     if key in _LOADED:
         return _LOADED[key]
     contents, findings = read_files(paths)
+    total, limit = 0, LIMITS["max_controls"]
+    for content in contents:
+        total += len(content.controls)
+        if total > limit:
+            raise LimitError(
+                f"more than {limit} controls in the files loaded (limit max_controls={limit}; "
+                "raise it with the environment variable REGMAP_MAX_CONTROLS)",
+                path=content.path,
+            )
     kb = KnowledgeBase(contents, shipped=[str(p) for p in base])
     kb._findings[:0] = findings
     if strict:

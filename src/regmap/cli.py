@@ -20,6 +20,7 @@ from regmap.catalog import KnowledgeBase, load
 from regmap.errors import RegmapError, Severity
 from regmap.io.csv import write_report_csv
 from regmap.io.excel import write_ics_template, write_overlap, write_report, write_template
+from regmap.io.oscal import export_catalog, export_mapping_collection, write_json
 from regmap.matching import match
 from regmap.products import load_product
 
@@ -220,6 +221,19 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_export_oscal(args: argparse.Namespace, out: TextIO) -> int:
+    """Write a regime as an OSCAL 1.2 catalog, or a crosswalk as a mapping-collection."""
+    if bool(args.regime) == bool(args.mapping):
+        raise RegmapError("give either a REGIME or --mapping A B", code="invalid-value")
+    kb = _kb(args)
+    if args.mapping:
+        data = export_mapping_collection(kb, *args.mapping)
+    else:
+        data = export_catalog(kb, args.regime)
+    out.write(f"wrote {write_json(data, args.output)}\n")
+    return 0
+
+
 def cmd_template(args: argparse.Namespace, out: TextIO) -> int:
     """Write a fill-in product declaration workbook, or an ICS for one regime."""
     kb = _kb(args)
@@ -332,6 +346,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--product", action="append", help="product declaration to check (repeatable)")
     p.add_argument("--all", action="store_true", help="list unchanged provisions too")
     p.set_defaults(handler=cmd_diff)
+
+    p = sub.add_parser(
+        "export-oscal",
+        help="write a regime as an OSCAL 1.2 catalog, or a crosswalk as a mapping-collection",
+    )
+    p.add_argument("regime", nargs="?", help="the regime to export as a catalog")
+    p.add_argument("--mapping", nargs=2, metavar=("A", "B"), help="export the A-to-B crosswalk")
+    p.add_argument("-o", "--output", required=True, help="the JSON file to write")
+    p.set_defaults(handler=cmd_export_oscal)
 
     p = sub.add_parser("template", help="write a fill-in product or ICS workbook")
     p.add_argument("path", help="the .xlsx file to write")

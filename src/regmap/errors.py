@@ -86,6 +86,14 @@ ERROR_CODES: dict[str, str] = {
 }
 
 
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+def _one_line(text: str) -> str:
+    """``text`` with every line break escaped, so that a message stays on one line."""
+    return text.translate(_LINE_BREAKS)
+
+
 class Severity(enum.StrEnum):
     """How serious a finding is.
 
@@ -118,7 +126,7 @@ class SourceLocation:
             parts.append(self.path if self.line is None else f"{self.path}:{self.line}")
         if self.id:
             parts.append(self.id)
-        return ": ".join(parts)
+        return _one_line(": ".join(parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,16 +150,15 @@ class Finding:
 
     def __str__(self) -> str:
         where = str(self.location)
-        return (
-            f"{where}: {self.message} [{self.code}]" if where else f"{self.message} [{self.code}]"
-        )
+        text = f"{where}: {self.message}" if where else self.message
+        return _one_line(f"{text} [{self.code}]")
 
 
 class RegmapError(Exception):
     """Base of every error regmap raises; ``str()`` reads ``path:line: id: message``.
 
     Attributes:
-        message: What is wrong, in one line.
+        message: What is wrong (``str()`` escapes any line break, so it prints as one line).
         code: The stable kebab-case code (a key of :data:`ERROR_CODES`).
         path: The file concerned, if any.
         line: The 1-based line in that file, if known.
@@ -187,7 +194,7 @@ class RegmapError(Exception):
 
     def __str__(self) -> str:
         where = str(self.location)
-        return f"{where}: {self.message}" if where else self.message
+        return _one_line(f"{where}: {self.message}" if where else self.message)
 
     @classmethod
     def from_finding(cls, finding: Finding) -> RegmapError:

@@ -15,11 +15,13 @@ __all__ = ["TABLE_READERS", "data_dir", "discover", "read_files", "shipped_files
 
 _SUFFIXES = (".yaml", ".yml")
 
-#: Readers for tabular files, resolved when such a file is read (a plug-in point: the
-#: spreadsheet reader lives in regmap.io.excel, the only module that uses openpyxl).
+#: Readers for tabular and OSCAL files, resolved when such a file is read (a plug-in point:
+#: the spreadsheet reader lives in regmap.io.excel, the only module that uses openpyxl; OSCAL
+#: catalogs and mapping-collections in JSON are read by regmap.io.oscal).
 TABLE_READERS: dict[str, str] = {
     ".csv": "regmap.io.tables:read_mapping_csv",
-    ".xlsx": "regmap.io.excel.read:read_mapping_xlsx",
+    ".json": "regmap.io.oscal:read_oscal",
+    ".xlsx": "regmap.io.excel.references:read_mapping_workbook",
 }
 
 

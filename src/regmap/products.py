@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from regmap.catalog import KnowledgeBase
-from regmap.errors import DataError, ProductError, UnknownIdError
-from regmap.io.yaml import LineDict, load_yaml
+from regmap.errors import DataError, LimitError, ProductError, UnknownIdError
+from regmap.io.yaml import LineDict, decode_utf8, load_yaml, read_limited
 from regmap.model import FactDef, Product
 
 __all__ = ["PRODUCT_READERS", "check_product", "load_product", "parse_product"]
@@ -80,14 +80,7 @@ def load_product(path: str | os.PathLike[str], kb: KnowledgeBase | None = None) 
     name = str(path)
     suffix = Path(path).suffix.lower()
     if suffix == ".json":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as e:
-            raise DataError(f"cannot read file: {e}", code="file-unreadable", path=name) from e
-        except json.JSONDecodeError as e:
-            raise DataError(
-                f"invalid JSON: {e.msg}", code="wrong-type", path=name, line=e.lineno
-            ) from e
+        data = _load_json(path)
     elif suffix in (".yaml", ".yml"):
         data = load_yaml(path)
     elif suffix in PRODUCT_READERS:
@@ -104,6 +97,31 @@ def load_product(path: str | os.PathLike[str], kb: KnowledgeBase | None = None) 
     if kb is not None:
         check_product(product, kb, path=name, data=data)
     return product
+
+
+def _load_json(path: str | os.PathLike[str]) -> Any:
+    """Read a JSON file under the same size and encoding rules as YAML files."""
+    name = str(path)
+    text = decode_utf8(read_limited(path), name)
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as e:
+        raise DataError(
+            f"invalid JSON: {e.msg}", code="wrong-type", path=name, line=e.lineno
+        ) from e
+    except RecursionError as e:
+        raise LimitError("document nested too deeply to read", code="yaml-depth", path=name) from e
+    except ValueError as e:  # a duplicate key, or an integer too long to read
+        raise DataError(" ".join(str(e).split()), code="wrong-type", path=name) from e
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
 
 
 def check_product(
@@ -134,8 +152,9 @@ def check_product(
             elif feature.control:
                 kb.control(feature.control)
         except UnknownIdError as e:
+            err = _unknown_regime(kb, feature.control) or e
             raise fail(
-                f"features[{i}]: {e.id}: {e.message}", "unknown-id", ("features", i)
+                f"features[{i}]: {err.id}: {err.message}", err.code, ("features", i)
             ) from None
     facts = kb._facts  # the fact definitions, by id
     values = product.fact_values()
@@ -148,6 +167,16 @@ def check_product(
         problem = _value_problem(spec, value)
         if problem:
             raise fail(f"facts: {fact}: {problem}", "invalid-product", ("facts", fact))
+
+
+def _unknown_regime(kb: KnowledgeBase, ident: str | None) -> UnknownIdError | None:
+    """The error for a control id whose regime is not loaded, if that is the case."""
+    if ident and ":" in ident:
+        try:
+            kb.regime(ident.split(":", 1)[0])
+        except UnknownIdError as e:
+            return e
+    return None
 
 
 def _value_problem(spec: FactDef, value: object) -> str | None:

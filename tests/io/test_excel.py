@@ -327,10 +327,10 @@ def test_mapping_table_in_xlsx_loads_as_mappings(tmp_path: Path) -> None:
     )
     ws.append(
         [
-            "cra:annex-i.2.5",
-            "superset of",
-            "etsi-en-303-645:5.2-1",
-            "A CVD policy includes publishing how to report",
+            "cra:annex-ii.9",
+            "intersects with",
+            "etsi-en-303-645:5.11-3",
+            "Both put information into the user documentation",
             9,
         ]
     )
@@ -349,8 +349,8 @@ def test_mapping_csv_with_problems_names_rows(tmp_path: Path) -> None:
     path = tmp_path / "m.csv"
     path.write_text(
         "source,relation,target,rationale\n"
-        "cra:annex-i.2.5,kind of,etsi-en-303-645:5.2-1,x\n"
-        "cra:annex-i.2.5,equal,etsi-en-303-645:5.2-99,y\n",
+        "cra:annex-ii.9,kind of,etsi-en-303-645:5.11-3,x\n"
+        "cra:annex-ii.9,equal,etsi-en-303-645:5.2-99,y\n",
         encoding="utf-8",
     )
     findings = regmap.load([path], strict=False).validate()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import importlib
 import os
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from regmap.errors import RegmapError
 from regmap.model import FeatureStatus, Obligation, Product
 from regmap.relations import Relation
 
@@ -270,6 +272,61 @@ class Report(BaseModel):
         from regmap.io.csv import write_report_csv  # facade: resolved at call time
 
         return write_report_csv(self, path)
+
+    def to_dataframe(self) -> Any:
+        """The verdicts as a ``pandas.DataFrame``, one row per control (groups included).
+
+        Columns: ``regime``, ``control``, ``ref``, ``title``, ``obligation``, ``status``,
+        ``coverage``, ``missing`` (capability ids joined with ``"; "``) and ``is_group``.
+        Needs pandas (``pip install 'regmap[notebooks]'``).
+
+        Raises:
+            RegmapError: ``invalid-value`` if pandas is not installed.
+
+        Examples:
+            >>> import pytest
+            >>> _ = pytest.importorskip("pandas")
+            >>> df = regmap.analyze(regmap.Product(name="X"), ["cra"]).to_dataframe()
+            >>> list(df.columns)[:6]
+            ['regime', 'control', 'ref', 'title', 'obligation', 'status']
+            >>> df.set_index("control").loc["cra:annex-i.2.5", "status"]
+            'gap'
+        """
+        try:
+            pd: Any = importlib.import_module("pandas")
+        except ImportError as e:
+            raise RegmapError(
+                "report.to_dataframe() needs pandas: pip install 'regmap[notebooks]'",
+                code="invalid-value",
+            ) from e
+        rows = [
+            {
+                "regime": v.regime,
+                "control": v.control,
+                "ref": v.ref,
+                "title": v.title,
+                "obligation": v.obligation.value if v.obligation else None,
+                "status": v.status.value,
+                "coverage": v.coverage,
+                "missing": "; ".join(v.missing),
+                "is_group": v.is_group,
+            }
+            for v in self.verdicts
+        ]
+        return pd.DataFrame(rows, columns=_FRAME_COLUMNS)
+
+
+_FRAME_COLUMNS = (
+    "regime",
+    "control",
+    "ref",
+    "title",
+    "obligation",
+    "status",
+    "coverage",
+    "missing",
+    "is_group",
+)
 
 
 def _mean(values: list[float]) -> float | None:

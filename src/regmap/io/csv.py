@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import tempfile
 from pathlib import Path
 
 from regmap.analysis.report import Report
@@ -46,6 +47,8 @@ def safe_csv_text(value: object) -> str:
 def dump_report_csv(report: Report) -> str:
     """The report as CSV text (header plus one row per control, groups included).
 
+    Lines end in CRLF (RFC 4180), and every cell goes through :func:`safe_csv_text`.
+
     Examples:
         >>> from regmap.io.csv import dump_report_csv
         >>> text = dump_report_csv(regmap.analyze(regmap.Product(name="X"), ["cra"]))
@@ -53,7 +56,9 @@ def dump_report_csv(report: Report) -> str:
         'regime,id,citation,title,obligation,status,coverage,missing,provided,reason,assumptions'
     """
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    # CRLF, as RFC 4180 has it: a field holding a lone "\r" or "\n" is then quoted too.
+    # With "\n" alone a "\r" went out unquoted, and spreadsheets start a new row there.
+    writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for v in report.verdicts:
         writer.writerow(
@@ -91,11 +96,16 @@ def write_report_csv(report: Report, path: str | os.PathLike[str]) -> Path:
         True
     """
     target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
+    text = dump_report_csv(report)
+    try:  # a fresh, exclusively created name: never a file or link that is already there
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as e:
+        raise ExportError(f"cannot write CSV: {e.strerror}", path=str(target)) from e
     try:
-        tmp.write_text(dump_report_csv(report), encoding="utf-8", newline="")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
         os.replace(tmp, target)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
         raise ExportError(f"cannot write CSV: {e.strerror}", path=str(target)) from e
     return target

@@ -26,11 +26,13 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from regmap._records import FileContent
 from regmap.errors import DataError, Finding, SourceLocation
+from regmap.io.yaml import decode_utf8, read_limited
 from regmap.model import Mapping
 from regmap.relations import Relation, from_ir8477
 
@@ -74,6 +76,11 @@ def _confidence(text: str) -> str:
     return text or "medium"
 
 
+def _cell(row: Sequence[object], index: int) -> str:
+    value = row[index] if index < len(row) else None
+    return "" if value is None else str(value).strip()
+
+
 def mappings_from_rows(
     rows: Iterable[Sequence[object]], *, path: str, first_line: int = 1
 ) -> FileContent:
@@ -111,10 +118,10 @@ def mappings_from_rows(
         return content
     for offset, raw in enumerate(iterator, start=1):
         line = first_line + offset
-        row = ["" if v is None else str(v).strip() for v in raw]
-        if not any(row):
+        # only the mapped columns are read: a row can be as wide as the sheet claims to be
+        value = {k: _cell(raw, i) for k, i in cols.items()}
+        if not any(value.values()):
             continue
-        value = {k: row[i] if i < len(row) else "" for k, i in cols.items()}
         ident = f"{value['source']} -> {value['target']}"
         where = SourceLocation(path, line, ident)
         try:
@@ -149,7 +156,8 @@ def read_mapping_csv(path: str | os.PathLike[str]) -> FileContent:
     r"""Read mappings from a CSV file (UTF-8, comma or semicolon separated).
 
     Raises:
-        DataError: If the file cannot be read or is not UTF-8.
+        DataError: If the file cannot be read, is not UTF-8 or is not CSV.
+        LimitError: If the file is larger than the file-size limit.
 
     Examples:
         >>> import tempfile, pathlib
@@ -160,11 +168,16 @@ def read_mapping_csv(path: str | os.PathLike[str]) -> FileContent:
         'b:1'
     """
     name = str(path)
+    text = decode_utf8(read_limited(path), name)
+    header = text[: text.find("\n")] if "\n" in text else text
+    try:  # the sniffer's regular expressions take quadratic time: give it the start only
+        dialect: Any = csv.Sniffer().sniff(header[:1024], delimiters=",;\t")
+    except csv.Error:  # one column, or no header at all: read it as plain CSV
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
     try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except OSError as e:
-        raise DataError(f"cannot read file: {e.strerror}", code="file-unreadable", path=name) from e
-    except UnicodeDecodeError as e:
-        raise DataError("not UTF-8 text", code="file-encoding", path=name) from e
-    dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-    return mappings_from_rows(csv.reader(io.StringIO(text), dialect), path=name)
+        return mappings_from_rows(reader, path=name)
+    except csv.Error as e:  # a field over the csv module's size limit, a stray NUL...
+        raise DataError(
+            f"invalid CSV: {e}", code="wrong-type", path=name, line=reader.line_num
+        ) from e

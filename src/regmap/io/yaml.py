@@ -18,16 +18,18 @@ from typing import Any
 
 import yaml
 
-from regmap.errors import LimitError, YamlError
+from regmap.errors import DataError, LimitError, YamlError
 
 __all__ = [
     "LIMITS",
     "cache_dir",
     "LineDict",
     "LineList",
+    "decode_utf8",
     "dump_yaml",
     "load_yaml",
     "parse_yaml",
+    "read_limited",
 ]
 
 #: Limits on what regmap reads; each can be raised through an environment variable.
@@ -36,12 +38,14 @@ LIMITS: dict[str, int] = {
     "max_aliases": int(os.environ.get("REGMAP_MAX_ALIASES", 100)),
     "max_depth": int(os.environ.get("REGMAP_MAX_DEPTH", 64)),
     "max_nodes": int(os.environ.get("REGMAP_MAX_NODES", 2_000_000)),
+    "max_controls": int(os.environ.get("REGMAP_MAX_CONTROLS", 100_000)),
 }
 _LIMIT_ENV = {
     "max_file_bytes": "REGMAP_MAX_FILE_BYTES",
     "max_aliases": "REGMAP_MAX_ALIASES",
     "max_depth": "REGMAP_MAX_DEPTH",
     "max_nodes": "REGMAP_MAX_NODES",
+    "max_controls": "REGMAP_MAX_CONTROLS",
 }
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -75,27 +79,149 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader building LineDicts, rejecting duplicate keys, bounding aliases and depth."""
 
 
-def _check_node(node: yaml.Node, path: str) -> None:
-    """Walk the composed node graph once: depth and alias limits."""
+def _compose(loader: _Loader, path: str) -> yaml.Node | None:
+    """Build the node graph from the parser's events, enforcing the limits as it goes.
+
+    PyYAML's composer recurses once per level of nesting, and its C version crashes the
+    interpreter on a document nested some thousands deep. This loop keeps its own stack and
+    stops at the first node beyond ``max_depth``, ``max_aliases`` or ``max_nodes``, before
+    the rest of the document is built.
+    """
+    get = loader.get_event
+    get()  # StreamStartEvent
+    if isinstance(get(), yaml.StreamEndEvent):
+        return None
+    anchors: dict[str, yaml.Node] = {}
+    stack: list[Any] = []  # open collection nodes
+    keys: list[yaml.Node | None] = []  # per open mapping: a key waiting for its value
+    root: Any = None
+    count = aliases = 0
+    event: Any
+    while not isinstance(event := get(), yaml.DocumentEndEvent):
+        if isinstance(event, yaml.CollectionEndEvent):
+            stack.pop().end_mark = event.end_mark
+            keys.pop()
+            continue
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > LIMITS["max_aliases"]:
+                raise _limit("max_aliases", path, event, "more YAML aliases than allowed")
+            node = _alias(anchors, event)
+        else:
+            count += 1
+            if count > LIMITS["max_nodes"]:
+                raise _limit("max_nodes", path, event, "the document has too many nodes")
+            node = _node(loader, anchors, event)
+        if not stack:
+            root = node
+        elif isinstance(stack[-1], yaml.SequenceNode):
+            stack[-1].value.append(node)
+        elif keys[-1] is None:
+            keys[-1] = node
+        else:
+            stack[-1].value.append((keys[-1], node))
+            keys[-1] = None
+        if isinstance(event, yaml.CollectionStartEvent):
+            stack.append(node)
+            keys.append(None)
+            if len(stack) > LIMITS["max_depth"]:
+                what = f"nesting deeper than {LIMITS['max_depth']}"
+                raise _limit("max_depth", path, event, what)
+    if not isinstance(event := get(), yaml.StreamEndEvent):
+        raise yaml.composer.ComposerError(
+            None, None, "expected a single document in the stream", event.start_mark
+        )
+    if aliases and _expanded_size(root, path) > LIMITS["max_nodes"]:
+        what = "aliases expand the document beyond the node limit"
+        raise _limit("max_nodes", path, root, what)
+    return root  # type: ignore[no-any-return]
+
+
+#: Nesting depth up to which PyYAML's own (C) composer is safe to use.
+_C_COMPOSER_SAFE_DEPTH = 200
+
+
+def _depth_bound(text: str) -> int:
+    """An upper bound of the document's nesting depth, from its text alone.
+
+    A block collection nests deeper only by indenting further or by an indicator (``-``,
+    ``:``, ``?``) on the same line, and a flow collection only by an unclosed bracket; quoted
+    text can only make the bound larger. When the bound is small, the fast C composer cannot
+    recurse too deeply, and the limits are checked on the composed nodes instead.
+    """
+    flow = 0
+    bound = 0
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        indicators = stripped.count("-") + stripped.count(":") + stripped.count("?")
+        opened = line.count("[") + line.count("{")
+        bound = max(bound, len(line) - len(stripped) + indicators + flow + opened)
+        flow = max(0, flow + opened - line.count("]") - line.count("}"))
+    return bound + 1
+
+
+_OVER_LIMIT: yaml.Node = yaml.ScalarNode("tag:yaml.org,2002:null", "")
+
+
+def _compose_fast(loader: _Loader, path: str) -> yaml.Node | None:
+    """Compose with PyYAML (C) and check depth, aliases and size on the node graph.
+
+    Returns ``_OVER_LIMIT`` when a limit is exceeded, for the careful composer to report it
+    at the exact place.
+    """
+    node: yaml.Node | None = loader.get_single_node()
+    if node is None:
+        return None
     seen: set[int] = set()
-    aliases = 0
+    count = aliases = 0
     stack: list[tuple[yaml.Node, int]] = [(node, 1)]
     while stack:
         current, depth = stack.pop()
         if depth > LIMITS["max_depth"]:
-            raise _limit("max_depth", path, current, f"nesting deeper than {LIMITS['max_depth']}")
+            return _OVER_LIMIT
         if id(current) in seen:
             aliases += 1
             if aliases > LIMITS["max_aliases"]:
-                raise _limit("max_aliases", path, current, "more YAML aliases than allowed")
+                return _OVER_LIMIT
             continue
         seen.add(id(current))
-        if isinstance(current, yaml.MappingNode):
-            stack.extend((v, depth + 1) for pair in current.value for v in pair)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend((v, depth + 1) for v in current.value)
+        count += 1
+        if count > LIMITS["max_nodes"]:
+            return _OVER_LIMIT
+        stack.extend((child, depth + 1) for child in _children(current))
     if aliases and _expanded_size(node, path) > LIMITS["max_nodes"]:
-        raise _limit("max_nodes", path, node, "aliases expand the document beyond the node limit")
+        return _OVER_LIMIT
+    return node
+
+
+def _alias(anchors: dict[str, yaml.Node], event: Any) -> yaml.Node:
+    if event.anchor not in anchors:
+        raise yaml.composer.ComposerError(
+            None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+        )
+    return anchors[event.anchor]
+
+
+def _node(loader: _Loader, anchors: dict[str, yaml.Node], event: Any) -> yaml.Node:
+    """A new scalar, sequence or mapping node for an event, registered under its anchor."""
+    if event.anchor in anchors:
+        raise yaml.composer.ComposerError(
+            None, None, f"found duplicate anchor {event.anchor!r}", event.start_mark
+        )
+    node: Any
+    tag, start, end = event.tag, event.start_mark, event.end_mark
+    if isinstance(event, yaml.ScalarEvent):
+        if tag is None or tag == "!":
+            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        node = yaml.ScalarNode(tag, event.value, start, end, event.style)
+    else:
+        kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
+        if tag is None or tag == "!":
+            tag = loader.resolve(kind, None, event.implicit)
+        node = kind(tag, [], start, None, flow_style=event.flow_style)
+    if event.anchor is not None:
+        anchors[event.anchor] = node
+    return node  # type: ignore[no-any-return]
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -130,15 +256,47 @@ def _expanded_size(root: yaml.Node, path: str) -> int:
     return sizes[id(root)]
 
 
-def _limit(name: str, path: str, node: yaml.Node, what: str) -> LimitError:
+def _limit(name: str, path: str, where: Any, what: str) -> LimitError:
+    """The error for an exceeded limit, at the line of ``where`` (a node or an event)."""
     code = {"max_depth": "yaml-depth", "max_aliases": "yaml-alias"}.get(name, "limit-exceeded")
     return LimitError(
         f"{what} (limit {name}={LIMITS[name]}; raise it with the environment variable "
         f"{_LIMIT_ENV[name]})",
         code=code,
         path=path,
-        line=node.start_mark.line + 1,
+        line=where.start_mark.line + 1,
     )
+
+
+def _line_at(text: str, position: int) -> int:
+    """The line of a reader error's position (a byte offset for the C parser)."""
+    if _BaseLoader is not yaml.SafeLoader:
+        return text.encode("utf-8", "surrogatepass")[:position].count(b"\n") + 1
+    return text[:position].count("\n") + 1
+
+
+_KIND_NAMES = {"bool": "boolean", "int": "integer", "float": "number", "timestamp": "date"}
+
+
+def _checked(construct: Any) -> Any:
+    """Wrap a scalar constructor: a malformed value is a YamlError naming its line.
+
+    PyYAML raises a bare ValueError for ``2025-02-30``, ``!!int x`` and the like.
+    """
+
+    def checked(loader: _Loader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as e:
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise YamlError(
+                f"invalid {_KIND_NAMES.get(kind, kind)} {str(node.value)[:40]!r}",
+                code="wrong-type",
+                path=getattr(loader, "regmap_path", None),
+                line=node.start_mark.line + 1,
+            ) from e
+
+    return checked
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -152,16 +310,15 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
                 path=getattr(loader, "regmap_path", None),
                 line=key_node.start_mark.line + 1,
             )
-        if key in result:
+        name = key if isinstance(key, str) else str(key)
+        if name in result:  # 1 and "1" are the same key once read
             raise YamlError(
-                f"duplicate key {key!r}",
+                f"duplicate key {name!r}",
                 code="yaml-duplicate-key",
                 path=getattr(loader, "regmap_path", None),
                 line=key_node.start_mark.line + 1,
             )
-        result[str(key) if not isinstance(key, str) else key] = loader.construct_object(
-            value_node, deep=True
-        )
+        result[name] = loader.construct_object(value_node, deep=True)
     return result
 
 
@@ -173,6 +330,9 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+for _kind in ("bool", "int", "float", "timestamp"):
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    _Loader.add_constructor(_tag, _checked(yaml.SafeLoader.yaml_constructors[_tag]))
 
 
 def parse_yaml(text: str, *, path: str = "<string>") -> Any:
@@ -191,18 +351,24 @@ def parse_yaml(text: str, *, path: str = "<string>") -> Any:
     loader = _Loader(text)
     loader.regmap_path = path
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_node(node, path)
-        return loader.construct_document(node)
+        node = _compose_fast(loader, path) if _depth_bound(text) <= _C_COMPOSER_SAFE_DEPTH else None
+        if node is _OVER_LIMIT or _depth_bound(text) > _C_COMPOSER_SAFE_DEPTH:
+            # the event-by-event composer stops at the first node beyond a limit and names it
+            loader.dispose()
+            loader = _Loader(text)
+            loader.regmap_path = path
+            node = _compose(loader, path)
+        return None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(str(p) for p in (e.context, e.problem) if p) or "invalid YAML"
         raise YamlError(what, path=path, line=line) from e
+    except yaml.reader.ReaderError as e:
+        what = str(e).split("\n", 1)[0]  # the rest names "<unicode string>" and an offset
+        raise YamlError(what, path=path, line=_line_at(text, e.position)) from e
     except yaml.YAMLError as e:
-        raise YamlError(f"invalid YAML: {e}", path=path) from e
+        raise YamlError("invalid YAML: " + " ".join(str(e).split()), path=path) from e
     except RecursionError as e:
         raise LimitError("document nested too deeply to read", code="yaml-depth", path=path) from e
     finally:
@@ -255,6 +421,62 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
     data = parse_yaml(text, path=name)
     _cache_write(digest, data)
     return data
+
+
+def read_limited(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a data file (YAML, JSON, CSV), after checking the file-size limit.
+
+    The size is checked before anything is read, so an oversized file costs nothing.
+
+    Raises:
+        LimitError: ``file-too-large`` when the file is larger than ``max_file_bytes``.
+        DataError: ``file-unreadable`` when the file cannot be read.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from regmap.io.yaml import read_limited
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.json"
+        >>> _ = p.write_text("{}")
+        >>> read_limited(p)
+        b'{}'
+    """
+    name = str(path)
+    try:
+        size = os.stat(path).st_size
+        if size > LIMITS["max_file_bytes"]:
+            raise LimitError(
+                f"file is {size} bytes, more than the limit max_file_bytes="
+                f"{LIMITS['max_file_bytes']} (raise it with REGMAP_MAX_FILE_BYTES)",
+                code="file-too-large",
+                path=name,
+            )
+        return Path(path).read_bytes()
+    except OSError as e:
+        raise DataError(f"cannot read file: {e.strerror}", code="file-unreadable", path=name) from e
+
+
+def decode_utf8(raw: bytes, path: str) -> str:
+    r"""Decode a data file's bytes as UTF-8 (a byte-order mark is dropped).
+
+    Raises:
+        DataError: ``file-encoding``, naming the line of the first bad byte.
+
+    Examples:
+        >>> from regmap.io.yaml import decode_utf8
+        >>> decode_utf8(b"a\ncaf\xe9", "x.csv")
+        Traceback (most recent call last):
+        ...
+        regmap.errors.DataError: x.csv:2: not UTF-8 text (byte 0xe9 at offset 5)
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise DataError(
+            f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})",
+            code="file-encoding",
+            path=path,
+            line=raw[: e.start].count(b"\n") + 1,
+        ) from e
 
 
 # -- compiled-form cache ------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -55,6 +56,9 @@ def cell(ws: WriteOnlyWorksheet, value: Any, **style: Any) -> Any:
     text a spreadsheet could take for a formula or an error code, becomes a write-only cell
     whose type is forced to text.
     """
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        # control characters cannot be stored in a worksheet: show them as U+FFFD
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     special = isinstance(value, str) and (is_formula_like(value) or value.startswith("#"))
     style = {k: v for k, v in style.items() if v is not None}
     if not style and not special:
@@ -112,6 +116,7 @@ def atomic_save(wb: Workbook, path: str | os.PathLike[str]) -> Path:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as e:
+        _discard_streams(wb)
         raise ExportError(f"cannot write workbook: {e.strerror}", path=str(target)) from e
     os.close(fd)
     try:
@@ -119,5 +124,21 @@ def atomic_save(wb: Workbook, path: str | os.PathLike[str]) -> Path:
         os.replace(tmp, target)
     except Exception as e:
         Path(tmp).unlink(missing_ok=True)
+        _discard_streams(wb)
         raise ExportError(f"cannot write workbook: {e}", path=str(target)) from e
     return target
+
+
+def _discard_streams(wb: Workbook) -> None:
+    """Close the half-written streams of write-only sheets after a failed save.
+
+    Otherwise the garbage collector would try to finish them later, and fail noisily.
+    """
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        for stream in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+            if stream is not None:
+                try:
+                    stream.close()
+                except Exception:  # noqa: S110 - the stream is broken; nothing to salvage
+                    pass

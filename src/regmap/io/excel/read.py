@@ -1,15 +1,18 @@
 """Reading spreadsheets that users and suppliers fill in: products, ICS, mapping tables.
 
 Workbooks come from outside, so they are opened defensively: the file must be a zip whose
-entries stay within size and compression-ratio limits (zip bombs), openpyxl parses XML
-through defusedxml (entity expansion), cells are read as values only (no formulas run),
+entries stay within size and compression-ratio limits (zip bombs), no XML part may declare
+entities (checked with defusedxml), cells are read as values only (no formulas run),
 and every problem ends in a regmap error naming the file, the sheet and the row.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from pydantic import ValidationError
 
 from regmap._records import FileContent
 from regmap.catalog import KnowledgeBase, load
-from regmap.errors import DataError, LimitError, ProductError
+from regmap.errors import DataError, LimitError, ProductError, RegmapError, UnknownIdError
 from regmap.io.excel.template import FEATURE_HEADERS, ICS_SUPPORT, PRODUCT_FIELDS
 from regmap.io.tables import mappings_from_rows
 from regmap.model import FactDef, Feature, Product
@@ -26,12 +29,14 @@ from regmap.products import check_product
 
 __all__ = ["XLSX_LIMITS", "open_workbook", "read_mapping_xlsx", "read_product_xlsx"]
 
-#: Limits for workbooks read from outside.
+#: Limits for workbooks read from outside; each can be raised through an environment variable.
 XLSX_LIMITS = {
     "max_uncompressed_bytes": int(os.environ.get("REGMAP_MAX_XLSX_BYTES", 200 * 1024 * 1024)),
-    "max_ratio": 200,
-    "max_entries": 10_000,
+    "max_ratio": int(os.environ.get("REGMAP_MAX_XLSX_RATIO", 200)),
+    "max_entries": int(os.environ.get("REGMAP_MAX_XLSX_ENTRIES", 10_000)),
+    "max_rows": int(os.environ.get("REGMAP_MAX_XLSX_ROWS", 100_000)),
 }
+_TABLE_WIDTH = 64  # columns read from a mapping table; OLIR's template uses about a dozen
 
 
 def _check_zip(path: Path) -> None:
@@ -47,7 +52,8 @@ def _check_zip(path: Path) -> None:
         raise DataError(f"corrupt workbook: {e}", code="wrong-type", path=name) from e
     if len(infos) > XLSX_LIMITS["max_entries"]:
         raise LimitError(
-            f"workbook has {len(infos)} parts, more than the limit {XLSX_LIMITS['max_entries']}",
+            f"workbook has {len(infos)} parts, more than the limit "
+            f"max_entries={XLSX_LIMITS['max_entries']} (raise it with REGMAP_MAX_XLSX_ENTRIES)",
             path=name,
         )
     total = sum(i.file_size for i in infos)
@@ -63,9 +69,42 @@ def _check_zip(path: Path) -> None:
         if info.file_size > 1_000_000 and ratio > XLSX_LIMITS["max_ratio"]:
             raise LimitError(
                 f"part {info.filename!r} expands {ratio}-fold, more than the limit "
-                f"max_ratio={XLSX_LIMITS['max_ratio']}: refusing a possible zip bomb",
+                f"max_ratio={XLSX_LIMITS['max_ratio']}: refusing a possible zip bomb "
+                "(raise it with REGMAP_MAX_XLSX_RATIO)",
                 path=name,
             )
+    _refuse_entities(path, infos)
+
+
+def _refuse_entities(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook whose XML declares entities or refers to external ones.
+
+    openpyxl parses some parts with lxml when that is installed, which leaves entities
+    unexpanded but does not refuse them; so every part's prolog is read with defusedxml
+    first. Parsing stops at the root element, so only the start of each part is read.
+    """
+    from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
+    from defusedxml.ElementTree import ParseError, iterparse  # type: ignore[import-untyped]
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in infos:
+                with z.open(info) as stream:
+                    try:
+                        next(iter(iterparse(stream, events=("start",))), None)
+                    except ParseError:
+                        continue  # not XML (an image...): openpyxl reports what it needs
+    except DefusedXmlException as e:
+        raise DataError(
+            f"cannot read workbook: {type(e).__name__}: part {info.filename!r} declares "
+            "entities or a DTD, which regmap refuses (possible entity-expansion attack)",
+            code="wrong-type",
+            path=str(path),
+        ) from e
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as e:
+        raise DataError(
+            f"corrupt workbook: {_describe(e)}", code="wrong-type", path=str(path)
+        ) from e
 
 
 def open_workbook(path: str | os.PathLike[str]) -> Any:
@@ -85,16 +124,27 @@ def open_workbook(path: str | os.PathLike[str]) -> Any:
         ...
         regmap.errors.DataError: ...bad.xlsx: not an xlsx workbook (the file is not a zip archive)
     """
-    from openpyxl import load_workbook
+    from openpyxl.reader.excel import ExcelReader
 
     p = Path(path)
     _check_zip(p)
-    try:
-        return load_workbook(p, read_only=True, data_only=True)
+    try:  # load_workbook, but closing the archive when reading fails
+        # from memory: openpyxl leaves its file handle open when a damaged part fails to parse
+        reader = ExcelReader(
+            io.BytesIO(p.read_bytes()), read_only=True, data_only=True, keep_links=False
+        )
     except Exception as e:  # openpyxl raises many kinds; none may escape as a traceback
         raise DataError(
             f"cannot read workbook: {_describe(e)}", code="wrong-type", path=str(p)
         ) from e
+    try:
+        reader.read()
+    except Exception as e:
+        reader.archive.close()
+        raise DataError(
+            f"cannot read workbook: {_describe(e)}", code="wrong-type", path=str(p)
+        ) from e
+    return reader.wb
 
 
 def _describe(error: BaseException) -> str:
@@ -113,13 +163,58 @@ def _describe(error: BaseException) -> str:
     return f"{type(root).__name__}: " + " ".join(str(root).split())
 
 
-def _rows(wb: Any, sheet: str, path: str, *, start: int = 2) -> Iterator[tuple[int, list[Any]]]:
+@contextlib.contextmanager
+def _reading(path: str) -> Iterator[None]:
+    """Turn what openpyxl raises while reading sheets into a DataError naming the file.
+
+    In read-only mode openpyxl parses a sheet only when its rows are read, so a malformed
+    sheet (broken XML, a cell whose value does not fit its type) fails here, not on opening.
+    """
+    try:
+        yield
+    except RegmapError:
+        raise
+    except Exception as e:  # openpyxl raises many kinds; none may escape as a traceback
+        raise DataError(
+            f"cannot read workbook: {_describe(e)}", code="wrong-type", path=path
+        ) from e
+
+
+def _sheet_rows(ws: Any, path: str, *, start: int, width: int) -> Iterator[tuple[int, Any]]:
+    """Rows of a sheet, ``width`` cells each, stopping at the row limit.
+
+    The width is fixed because a sheet's declared dimension comes from the file: a single
+    cell in column XFD would otherwise pad every row to 16,384 cells.
+    """
+    limit = XLSX_LIMITS["max_rows"]
+    rows = ws.iter_rows(min_row=start, max_col=width, values_only=True)
+    try:
+        for number, row in enumerate(rows, start):
+            if number > limit:
+                raise LimitError(
+                    f"sheet {ws.title!r} has more than {limit} rows (limit max_rows={limit}; "
+                    "raise it with REGMAP_MAX_XLSX_ROWS)",
+                    path=path,
+                    line=number,
+                    id=f"{ws.title}!A{number}",
+                )
+            yield number, row
+    finally:
+        rows.close()  # closes the sheet's stream inside the zip when reading stops early
+
+
+def _rows(
+    wb: Any, sheet: str, path: str, *, start: int = 2, width: int = 8
+) -> list[tuple[int, list[Any]]]:
+    """The non-empty rows of a sheet, read in full (no half-read sheet stays open)."""
     if sheet not in wb.sheetnames:
         raise ProductError(f"the workbook has no sheet {sheet!r}", path=path)
-    for number, row in enumerate(wb[sheet].iter_rows(min_row=start, values_only=True), start):
+    out = []
+    for number, row in _sheet_rows(wb[sheet], path, start=start, width=width):
         values = [v.strip() if isinstance(v, str) else v for v in row]
         if any(v not in (None, "") for v in values):
-            yield number, values
+            out.append((number, values))
+    return out
 
 
 def _fact_value(spec: FactDef, raw: Any) -> Any:
@@ -201,7 +296,16 @@ def _ics_features(wb: Any, kb: KnowledgeBase, path: str, facts: dict[str, Any]) 
                 line=number,
                 id=f"ICS!G{number}",
             )
-        control = kb.control(ident)
+        try:
+            control = kb.control(ident)
+        except UnknownIdError as e:
+            raise ProductError(
+                f"{e.id}: {e.message}",
+                code="unknown-id",
+                path=path,
+                line=number,
+                id=f"ICS!A{number}",
+            ) from None
         if support == "Y":
             features.append(Feature(control=control.id, evidence=reference))
         elif support == "N/A":
@@ -249,20 +353,21 @@ def read_product_xlsx(path: str | os.PathLike[str], kb: KnowledgeBase | None = N
         ...
         regmap.errors.ProductError: ...p.xlsx: name: Field required
     """
-    kb = kb or load()
     name = str(path)
-    wb = open_workbook(path)
+    wb = open_workbook(path)  # refuse a broken or hostile file before loading anything
     try:
-        data = _product_data(wb, kb, name)
-        product_facts = dict(data["facts"])
-        if "markets" in data:
-            product_facts["markets"] = tuple(data["markets"])
-        if "cra_class" in data:
-            product_facts["cra_class"] = data["cra_class"]
-        if "ICS" in wb.sheetnames:
-            features = _ics_features(wb, kb, name, product_facts)
-        else:
-            features = _features(wb, name)
+        kb = kb or load()
+        with _reading(name):
+            data = _product_data(wb, kb, name)
+            product_facts = dict(data["facts"])
+            if "markets" in data:
+                product_facts["markets"] = tuple(data["markets"])
+            if "cra_class" in data:
+                product_facts["cra_class"] = data["cra_class"]
+            if "ICS" in wb.sheetnames:
+                features = _ics_features(wb, kb, name, product_facts)
+            else:
+                features = _features(wb, name)
     finally:
         wb.close()
     try:
@@ -290,8 +395,9 @@ def read_mapping_xlsx(path: str | os.PathLike[str]) -> FileContent:
     """
     wb = open_workbook(path)
     try:
-        ws = wb[wb.sheetnames[0]]
-        rows = list(ws.iter_rows(values_only=True))
+        with _reading(str(path)):
+            ws = wb[wb.sheetnames[0]]
+            rows = [r for _, r in _sheet_rows(ws, str(path), start=1, width=_TABLE_WIDTH)]
     finally:
         wb.close()
     return mappings_from_rows(rows, path=str(path))

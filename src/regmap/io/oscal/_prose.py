@@ -1,0 +1,125 @@
+"""Rendering OSCAL control prose: parameter insertions and labelled statement items."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["param_text", "render_prose", "statement_text"]
+
+_INSERT = re.compile(r"\{\{\s*insert:\s*param,\s*([^\s}]+)\s*\}\}")
+_MAX_DEPTH = 5
+
+
+def _label(param: Mapping[str, Any]) -> str:
+    props = [p for p in param.get("props") or () if isinstance(p, dict)]
+    alt = [p for p in props if p.get("name") == "alt-label" and p.get("class") == "sp800-53"]
+    label = alt[0].get("value") if alt else param.get("label")
+    if not isinstance(label, str) or not label.strip():
+        guidelines = param.get("guidelines") or []
+        prose = guidelines[0].get("prose") if guidelines and isinstance(guidelines[0], dict) else ""
+        label = prose if isinstance(prose, str) and prose.strip() else str(param.get("id", "?"))
+    label = " ".join(label.split())
+    # SP 800-53A names its parameters "ODP" (organization-defined parameter) and drops the
+    # "organization-defined" that SP 800-53's own text shows; put it back.
+    odp = any(p.get("name") == "label" and "_ODP" in str(p.get("value", "")) for p in props)
+    if odp and not label.lower().startswith("organization-defined"):
+        label = f"organization-defined {label}"
+    return label
+
+
+def param_text(
+    param: Mapping[str, Any] | None, params: Mapping[str, Mapping[str, Any]], *, depth: int = 0
+) -> str:
+    """How a parameter reads in a statement, as SP 800-53 prints it.
+
+    A parameter with ``values`` reads as its values; a ``select`` as
+    ``[Selection (one or more): a; b]``; otherwise ``[Assignment: label]`` from the label (or
+    SP 800-53's ``alt-label``, or the first guideline).
+
+    Examples:
+        >>> from regmap.io.oscal._prose import param_text
+        >>> param_text({"id": "p", "label": "organization-defined frequency"}, {})
+        '[Assignment: organization-defined frequency]'
+        >>> param_text({"id": "p", "select": {"how-many": "one-or-more", "choice": ["a", "b"]}}, {})
+        '[Selection (one or more): a; b]'
+    """
+    if param is None:
+        return "[Assignment: unspecified]"
+    values = param.get("values")
+    if isinstance(values, list) and values:
+        return ", ".join(str(v) for v in values)
+    select = param.get("select")
+    if isinstance(select, dict) and depth < _MAX_DEPTH:
+        choices = [
+            " ".join(render_prose(str(c), params, depth=depth + 1).split())
+            for c in select.get("choice") or ()
+        ]
+        head = "Selection (one or more)" if select.get("how-many") == "one-or-more" else "Selection"
+        return f"[{head}: {'; '.join(choices)}]"
+    return f"[Assignment: {_label(param)}]"
+
+
+def render_prose(text: str, params: Mapping[str, Mapping[str, Any]], *, depth: int = 0) -> str:
+    """Replace every ``{{ insert: param, ID }}`` in ``text`` with the parameter's reading.
+
+    Examples:
+        >>> from regmap.io.oscal._prose import render_prose
+        >>> params = {"p1": {"id": "p1", "label": "organization-defined personnel or roles"}}
+        >>> render_prose("Disseminate to {{ insert: param, p1 }}.", params)
+        'Disseminate to [Assignment: organization-defined personnel or roles].'
+    """
+    if "{{" not in text:
+        return text
+    return _INSERT.sub(lambda m: param_text(params.get(m.group(1)), params, depth=depth), text)
+
+
+def _part_label(part: Mapping[str, Any]) -> str:
+    for p in part.get("props") or ():
+        if isinstance(p, dict) and p.get("name") == "label" and isinstance(p.get("value"), str):
+            return str(p["value"])
+    return ""
+
+
+def _lines(
+    part: Mapping[str, Any], params: Mapping[str, Mapping[str, Any]], indent: int, out: list[str]
+) -> None:
+    prose = part.get("prose")
+    text = " ".join(render_prose(prose, params).split()) if isinstance(prose, str) else ""
+    line = f"{_part_label(part)} {text}".strip()
+    if line:
+        out.append("  " * indent + line)
+    for sub in part.get("parts") or ():
+        if isinstance(sub, dict) and sub.get("name") in ("item", None, "statement"):
+            _lines(sub, params, indent + 1, out)
+
+
+def statement_text(
+    parts: Any, params: Mapping[str, Mapping[str, Any]], *, name: str = "statement"
+) -> str | None:
+    r"""The readable text of a control's statement part, items labelled and indented.
+
+    A statement without items keeps its prose exactly (only parameters are rendered).
+
+    Examples:
+        >>> from regmap.io.oscal._prose import statement_text
+        >>> item = {"name": "item", "props": [{"name": "label", "value": "a."}], "prose": "Do X;"}
+        >>> print(statement_text([{"name": "statement", "parts": [item, item]}], {}))
+        a. Do X;
+        a. Do X;
+    """
+    for part in parts or ():
+        if not isinstance(part, dict) or part.get("name") != name:
+            continue
+        prose = part.get("prose")
+        if not part.get("parts"):
+            text = render_prose(prose, params).strip() if isinstance(prose, str) else ""
+            return text or None
+        lines: list[str] = []
+        _lines({**part, "parts": []}, params, 0, lines)
+        for sub in part.get("parts") or ():
+            if isinstance(sub, dict):
+                _lines(sub, params, 0, lines)
+        return "\n".join(lines) or None
+    return None

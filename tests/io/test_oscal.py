@@ -1,0 +1,462 @@
+"""OSCAL interoperability: catalogs and mapping-collections in and out (issue 9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import given
+from trestle.oscal.catalog import Catalog as TrestleCatalog
+from trestle.oscal.mapping import MappingCollection as TrestleMappingCollection
+
+import regmap
+from regmap._records import read_document
+from regmap.analysis.report import Status
+from regmap.catalog import KnowledgeBase
+from regmap.errors import CatalogError, DataError, ExportError, Severity
+from regmap.io.excel import read_informative_references, read_mapping_workbook
+from regmap.io.oscal import (
+    NS,
+    dump_json,
+    export_catalog,
+    export_mapping_collection,
+    parse_catalog,
+    parse_mapping_collection,
+    read_catalog,
+    read_mapping_collection,
+    read_oscal,
+    write_json,
+)
+from regmap.io.yaml import dump_yaml
+from regmap.model import Relation
+
+from ..strategies import crosswalk_documents, regime_documents
+
+ASSETS = Path(__file__).parents[1] / "assets" / "oscal"
+SP800_53 = ASSETS / "nist-sp-800-53r5-catalog.oscal.json"
+MODERATE = ASSETS / "nist-sp-800-53r5-moderate-resolved.oscal.json"
+REFERENCES = ASSETS / "nist-sp-800-213a-to-sp-800-53r5.DRAFT.xlsx"
+WHEN = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+R53 = "nist-sp-800-53r5"
+
+
+@pytest.fixture(scope="module")
+def sp800_53() -> Any:
+    return read_catalog(SP800_53)
+
+
+@pytest.fixture(scope="module")
+def controls(sp800_53: Any) -> dict[str, regmap.Control]:
+    return {c.id: c for c in sp800_53.controls}
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KnowledgeBase:
+    return regmap.load(strict=False)  # other data files may be mid-edit
+
+
+@pytest.fixture(scope="module")
+def with_references() -> KnowledgeBase:
+    return regmap.load(extra=[SP800_53, REFERENCES], strict=False)
+
+
+def _trestle_catalog(doc: dict[str, Any]) -> None:
+    TrestleCatalog.model_validate(doc["catalog"])
+
+
+def _trestle_mappings(doc: dict[str, Any]) -> None:
+    TrestleMappingCollection.model_validate(doc["mapping-collection"])
+
+
+# -- the SP 800-53 Rev. 5 catalog ----------------------------------------------------------
+
+
+def test_full_sp800_53_catalog_imports(sp800_53: Any) -> None:
+    regime = sp800_53.regimes[0]
+    assert regime.id == R53
+    assert (regime.version, regime.published) == ("5.0.1", dt.date(2021, 6, 8))
+    assert regime.url == "https://doi.org/10.6028/NIST.SP.800-53r5"
+    groups = [c for c in sp800_53.controls if c.is_group]
+    requirements = [c for c in sp800_53.controls if not c.is_group]
+    assert len(groups) == 20  # the families
+    assert len(requirements) == 1189  # controls and enhancements, as the file's README says
+    assert len(sp800_53.decompositions) == 182  # withdrawn: nothing to implement
+    assert sp800_53.findings == []
+    assert all(c.obligation == "recommended" and c.url for c in requirements)
+
+
+def test_import_is_well_under_a_second() -> None:
+    best = min(_timed(lambda: read_catalog(SP800_53)) for _ in range(3))
+    assert best < 1.0, best
+
+
+def _timed(fn: Any) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def test_identifiers_and_enhancements(controls: dict[str, regmap.Control]) -> None:
+    ac2, ac2_1 = controls[f"{R53}:ac-2"], controls[f"{R53}:ac-2.1"]
+    assert (ac2.ref, ac2.parent, ac2.is_group) == ("AC-2", f"{R53}:ac", False)
+    assert (ac2_1.ref, ac2_1.parent, ac2_1.title) == (
+        "AC-2(1)",
+        f"{R53}:ac-2",
+        "Automated System Account Management",
+    )
+    family = controls[f"{R53}:ac"]
+    assert family.is_group and family.title == "Access Control"
+
+
+def test_parameters_are_rendered_readably(controls: dict[str, regmap.Control]) -> None:
+    ac1 = controls[f"{R53}:ac-1"].statement or ""
+    assert ac1.startswith(
+        "a. Develop, document, and disseminate to "
+        "[Assignment: organization-defined personnel or roles]:\n"
+        "  1. [Selection (one or more): Organization-level; Mission/business process-level; "
+        "System-level] access control policy that:\n"
+        "    (a) Addresses purpose"
+    )
+    assert "{{" not in ac1
+    # a selection whose last choice is itself an assignment
+    assert (
+        "[Selection (one or more): decrypting the information; blocking the flow of the "
+        "encrypted information; terminating communications sessions attempting to pass "
+        "encrypted information; [Assignment: organization-defined procedure or method]]"
+    ) in (controls[f"{R53}:ac-4.4"].statement or "")
+    assert not any("{{" in (c.statement or "") for c in controls.values())
+
+
+def test_links_join_related_controls(controls: dict[str, regmap.Control]) -> None:
+    ac1 = controls[f"{R53}:ac-1"]
+    assert [link.id for link in ac1.links][:2] == [f"{R53}:ia-1", f"{R53}:pm-9"]
+    assert {link.rel for c in controls.values() for link in c.links} == {"see-also"}
+    assert all(link.id in controls for c in controls.values() for link in c.links)
+
+
+def test_withdrawn_controls_are_not_applicable(sp800_53: Any) -> None:
+    decompositions = {d.control: d for d in sp800_53.decompositions}
+    withdrawn = decompositions[f"{R53}:ac-2.10"]
+    assert withdrawn.nothing_to_implement == "Withdrawn: incorporated into AC-2."
+    control = next(c for c in sp800_53.controls if c.id == f"{R53}:ac-2.10")
+    assert control.status == "withdrawn"
+
+
+def test_resolved_baseline_oscal_1_1(tmp_path: Path) -> None:
+    content = read_catalog(MODERATE)
+    regime = content.regimes[0]
+    assert regime.id == "nist-sp-800-53r5-moderate" and regime.version == "5.1.1+u4"
+    leaves = [c for c in content.controls if not c.is_group]
+    assert len(leaves) == 287 and {c.obligation for c in leaves} == {"mandatory"}
+    ac1 = next(c for c in leaves if c.id.endswith(":ac-1"))
+    # SP 800-53A labels drop "organization-defined"; the statement puts it back
+    assert "[Assignment: organization-defined personnel or roles]" in (ac1.statement or "")
+    renamed = read_catalog(MODERATE, regime_id=R53, obligation="recommended")
+    assert renamed.controls[1].id.startswith(f"{R53}:")
+    assert {c.obligation for c in renamed.controls if not c.is_group} == {"recommended"}
+
+
+def test_load_reads_json_catalogs() -> None:
+    kb = regmap.load(extra=[SP800_53])
+    assert kb.control(f"{R53}:AC-2.1").title == "Automated System Account Management"
+    assert len([c for c in kb.controls(R53) if not c.is_group]) == 1189
+
+
+def test_yaml_catalog(tmp_path: Path) -> None:
+    doc = {
+        "catalog": {
+            "uuid": "0d5f6b4e-9a43-4f8e-9a8e-2a3c1c1d2e3f",
+            "metadata": {
+                "title": "Acme policy",
+                "version": "2",
+                "last-modified": "2024-05-01T00:00:00Z",
+                "oscal-version": "1.1.2",
+            },
+            "groups": [
+                {
+                    "id": "pw",
+                    "title": "Passwords",
+                    "controls": [
+                        {
+                            "id": "pw-1",
+                            "title": "No defaults",
+                            "parts": [{"name": "statement", "prose": "No default passwords."}],
+                        }
+                    ],
+                }
+            ],
+        }
+    }
+    path = tmp_path / "acme.yaml"
+    path.write_text(dump_yaml(doc), encoding="utf-8")
+    content = read_catalog(path)
+    assert [(c.id, c.is_group, c.obligation) for c in content.controls] == [
+        ("acme:pw", True, None),
+        ("acme:pw-1", False, "mandatory"),
+    ]
+    assert content.regimes[0].published == dt.date(2024, 5, 1)
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        ({"profile": {"uuid": "x"}}, "an OSCAL profile"),
+        ({"component-definition": {}}, "an OSCAL component-definition"),
+        ({"name": "x"}, "a JSON object with keys name"),
+        ([1, 2], "a JSON list"),
+    ],
+)
+def test_other_json_is_a_wrong_type(tmp_path: Path, data: Any, found: str) -> None:
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_oscal(path)
+    assert err.value.code == "wrong-type"
+    assert found in str(err.value) and str(err.value).startswith(str(path))
+    with pytest.raises(CatalogError) as failed:
+        regmap.load(extra=[path])
+    assert failed.value.code == "wrong-type"
+
+
+def test_invalid_json_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{\n  "catalog": \n}', encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_oscal(path)
+    assert (err.value.code, err.value.line) == ("wrong-type", 3)
+
+
+# -- round trips -----------------------------------------------------------------------------
+
+
+def _unordered(controls: tuple[regmap.Control, ...]) -> list[regmap.Control]:
+    """Controls without their position in the knowledge base they were loaded into."""
+    return [c.model_copy(update={"order": 0}) for c in controls]
+
+
+def _kb(*documents: dict[str, Any]) -> KnowledgeBase:
+    return KnowledgeBase([read_document(d, f"gen-{i}.yaml") for i, d in enumerate(documents)])
+
+
+@given(regime_documents())
+def test_regime_round_trips_through_oscal(document: dict[str, Any]) -> None:
+    kb = _kb(document)
+    doc = export_catalog(kb, "gen", last_modified=WHEN)
+    _trestle_catalog(doc)
+    back = KnowledgeBase([parse_catalog(json.loads(dump_json(doc)), path="gen.json")])
+    assert back.regime("gen") == kb.regime("gen")
+    assert back.controls("gen") == kb.controls("gen")
+
+
+@given(crosswalk_documents())
+def test_mappings_round_trip_through_oscal(documents: list[dict[str, Any]]) -> None:
+    kb = _kb(*documents)
+    doc = export_mapping_collection(kb, "ra", "rb", last_modified=WHEN)
+    _trestle_mappings(doc)
+    back = parse_mapping_collection(json.loads(dump_json(doc)), path="m.json")
+    assert back.findings == []
+    assert back.mappings == list(kb.crosswalk("ra", "rb", derived=False))
+
+
+def test_every_shipped_regime_exports_validates_and_round_trips(
+    shipped: KnowledgeBase, tmp_path: Path
+) -> None:
+    for regime in shipped.regimes:
+        path = write_json(export_catalog(shipped, regime.id), tmp_path / f"{regime.id}.json")
+        assert TrestleCatalog.oscal_read(path) is not None
+        back = KnowledgeBase([read_catalog(path)])
+        assert back.regime(regime.id) == regime
+        assert _unordered(back.controls(regime.id)) == _unordered(shipped.controls(regime.id))
+
+
+def test_every_shipped_crosswalk_exports_validates_and_round_trips(
+    shipped: KnowledgeBase, tmp_path: Path
+) -> None:
+    pairs = {(m.source.split(":")[0], m.target.split(":")[0]) for m in shipped.mappings}
+    for a, b in sorted(pairs):
+        path = write_json(export_mapping_collection(shipped, a, b), tmp_path / f"{a}__{b}.json")
+        assert TrestleMappingCollection.oscal_read(path) is not None
+        back = read_mapping_collection(path)
+        assert back.mappings == list(shipped.crosswalk(a, b))
+
+
+def test_imported_catalog_exports_and_validates(sp800_53: Any) -> None:
+    kb = KnowledgeBase([sp800_53])
+    doc = export_catalog(kb, R53, last_modified=WHEN)
+    _trestle_catalog(doc)
+    families = doc["catalog"]["groups"]
+    assert len(families) == 20 and families[0]["controls"][1]["controls"][0]["id"] == "ac-2.1"
+    back = KnowledgeBase([parse_catalog(doc, path="again.json")])
+    assert back.controls(R53) == kb.controls(R53)
+
+
+# -- what the mapping-collection says -------------------------------------------------------
+
+
+def test_mapping_collection_terms_and_gap_summaries(shipped: KnowledgeBase) -> None:
+    doc = export_mapping_collection(shipped, "cra", "nis2", derived=False, last_modified=WHEN)
+    collection = doc["mapping-collection"]
+    assert list(collection) == ["uuid", "metadata", "provenance", "mappings", "back-matter"]
+    assert collection["metadata"]["oscal-version"] == "1.2.1"
+    assert collection["provenance"]["method"] == "human"
+    mapping = collection["mappings"][0]
+    authored = shipped.crosswalk("cra", "nis2", derived=False)
+    assert len(mapping["maps"]) == len(authored)
+    first, m = mapping["maps"][0], authored[0]
+    assert first["relationship"] == m.relation.oscal
+    assert first["confidence-score"] == {"category": m.confidence.value}
+    assert first["remarks"] == m.rationale
+    assert {"name": "provenance", "ns": NS, "value": m.provenance.kind} in first["props"]
+    reached = {
+        x["targets"][0]["id-ref"]
+        for x in mapping["maps"]
+        if x["relationship"] != "no-relationship"  # disjoint: shares nothing, reaches nothing
+    }
+    unmapped = mapping["target-gap-summary"]["unmapped-controls"][0]["with-ids"]
+    leaves = [c.id.split(":")[1] for c in shipped.controls("nis2") if not c.is_group]
+    assert set(unmapped) == set(leaves) - reached and not set(unmapped) & reached
+
+
+def test_export_is_stable(shipped: KnowledgeBase) -> None:
+    first = dump_json(export_catalog(shipped, "cra", last_modified=WHEN))
+    assert first == dump_json(export_catalog(shipped, "cra", last_modified=WHEN))
+    keys = list(json.loads(first)["catalog"])
+    oscal_order = ["uuid", "metadata", "params", "controls", "groups", "back-matter"]
+    assert keys == sorted(keys, key=oscal_order.index) and keys[:2] == ["uuid", "metadata"]
+
+
+def test_export_of_an_empty_crosswalk_fails(shipped: KnowledgeBase) -> None:
+    with pytest.raises(ExportError):
+        export_mapping_collection(shipped, "cra", "nist-ir-8259b", derived=False)
+
+
+def test_foreign_mapping_collection() -> None:
+    doc = {
+        "mapping-collection": {
+            "uuid": "u",
+            "metadata": {"title": "CSF to 800-53", "version": "1"},
+            "provenance": {
+                "method": "human",
+                "matching-rationale": "semantic",
+                "status": "draft",
+                "confidence-score": {"percentage": 0.9},
+                "mapping-description": "x",
+            },
+            "mappings": {
+                "uuid": "m",
+                "source-resource": {"type": "catalog", "href": "csf.json"},
+                "target-resource": {"type": "catalog", "href": "NIST_SP-800-53_rev5_catalog.json"},
+                "maps": [
+                    {
+                        "uuid": "a",
+                        "relationship": "equivalent-to",
+                        "sources": [{"type": "control", "id-ref": "pr.aa-01"}],
+                        "targets": [{"type": "control", "id-ref": "ac-2"}],
+                    },
+                    {
+                        "uuid": "b",
+                        "relationship": "subset-of",
+                        "sources": [{"type": "statement", "id-ref": "pr.aa-01_smt"}],
+                        "targets": [{"type": "control", "id-ref": "ac-3"}],
+                    },
+                    {
+                        "uuid": "c",
+                        "relationship": "kind-of",
+                        "sources": [{"type": "control", "id-ref": "pr.aa-02"}],
+                        "targets": [{"type": "control", "id-ref": "ac-3"}],
+                    },
+                ],
+            },
+        }
+    }
+    content = parse_mapping_collection(doc, path="csf.json")
+    [mapping] = content.mappings
+    assert (mapping.source, mapping.relation, mapping.target) == (
+        "csf:pr.aa-01",
+        Relation.EQUAL,
+        f"{R53}:ac-2",
+    )
+    assert mapping.confidence == "high"
+    assert mapping.provenance.citation == "CSF to 800-53, version 1 (DRAFT)"
+    codes = [(f.code, f.severity) for f in content.findings]
+    assert codes == [("invalid-value", Severity.WARNING), ("invalid-value", Severity.ERROR)]
+    renamed = parse_mapping_collection(doc, source_regime="nist-csf-2.0").mappings[0]
+    assert renamed.source == "nist-csf-2.0:pr.aa-01"
+
+
+def test_write_json_is_atomic(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(ExportError):
+        write_json({"bad": object()}, target)
+    assert target.read_text(encoding="utf-8") == "old"
+    with pytest.raises(ExportError):
+        write_json({"a": 1}, tmp_path / "missing" / "out.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+# -- SP 800-213A informative references ------------------------------------------------------
+
+
+def test_informative_references() -> None:
+    content = read_informative_references(REFERENCES)
+    assert content.findings == []
+    assert len(content.mappings) == 241
+    assert {m.relation for m in content.mappings} == {Relation.INTERSECTS}
+    assert {m.confidence for m in content.mappings} == {"low"}
+    assert all("DRAFT" in m.provenance.citation for m in content.mappings)
+    pairs = {(m.source.split(":")[1], m.target.split(":")[1]) for m in content.mappings}
+    assert ("device-identification.identifier-management-support", "ia-3") in pairs
+    assert ("logical-access-to-interfaces.role-support-and-management", "ac-3.7") in pairs
+    assert ("documentation.1", "sa-8.32") in pairs
+
+
+def test_informative_references_load_cleanly(with_references: KnowledgeBase) -> None:
+    errors = [
+        f
+        for f in with_references.validate()
+        if f.severity is Severity.ERROR and "nist-sp-800-53r5" in str(f)
+    ]
+    assert errors == []
+
+
+def test_product_reaches_sp800_53_through_sp800_213a(with_references: KnowledgeBase) -> None:
+    product = regmap.Product(
+        name="Federal camera",
+        markets=["us"],
+        features=[
+            {"capability": "cap:unique-device-identity"},
+            {"capability": "cap:updatable-software-components"},
+            {"capability": "cap:signed-updates"},
+            {"capability": "cap:update-enable-disable"},
+        ],
+    )
+    report = regmap.analyze(product, [R53], with_references, as_of=dt.date(2026, 1, 1))
+    verdicts = {v.control: v for v in report.verdicts}
+    for control, via in [
+        ("ia-3", "device-identification.identifier-management-support"),
+        ("si-2", "software-update.update-application-support"),
+    ]:
+        verdict = verdicts[f"{R53}:{control}"]
+        assert verdict.status is Status.PARTIAL, verdict
+        assert f"nist-sp-800-213a:{via}" in [u.source for u in verdict.via_mappings]
+    assert verdicts[f"{R53}:ac-2.10"].status is Status.NOT_APPLICABLE
+    assert verdicts[f"{R53}:ac-1"].status is Status.GAP
+
+
+def test_mapping_workbook_falls_back_to_tables(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Focal Document Element", "Relationship", "Reference Document Element", "Comments"])
+    ws.append(["a:1", "subset of", "b:2", "b:2 also demands logging"])
+    path = tmp_path / "olir.xlsx"
+    wb.save(path)
+    content = read_mapping_workbook(path)
+    assert [(m.source, m.relation.value, m.target) for m in content.mappings] == [
+        ("a:1", "subset_of", "b:2")
+    ]

@@ -56,8 +56,8 @@ _FIGURE = re.compile(r"<Figure size [\d.]+x[\d.]+ with \d+ Axes>")
 
 def _normalise(text: str) -> str:
     text = _ADDRESS.sub("at 0x…", text)
-    text = _TEMP.sub("<tmp>", text)
-    return text.replace(str(ROOT), "<repo>")
+    text = text.replace(str(ROOT), "<repo>")  # first: the checkout may itself be in a temp dir
+    return _TEMP.sub("<tmp>", text)
 
 
 def _text_outputs(cell: Any) -> list[tuple[str, str]]:

@@ -204,10 +204,16 @@ CASES: dict[str, Case] = {
     # bytes and size
     "file-200mb-yaml": Case(sparse("huge.yaml"), load, CatalogError, "file-too-large"),
     "file-200mb-csv": Case(sparse("huge.csv"), load, CatalogError, "file-too-large"),
+    "file-200mb-json-oscal": Case(
+        sparse("huge.json"), load, CatalogError, "file-too-large", requires="regmap.io.oscal"
+    ),
     "file-200mb-json-product": Case(
         sparse("huge.json"), load_product, LimitError, "file-too-large"
     ),
     "file-200mb-xlsx-product": Case(sparse("huge.xlsx"), load_product, DataError, "wrong-type"),
+    "file-300mb-xlsx-product": Case(
+        sparse("huger.xlsx", 300 * MB), load_product, LimitError, "limit-exceeded"
+    ),
     "file-non-utf8": Case("non-utf8.yaml", load, CatalogError, "file-encoding", line=4),
     "file-nul-byte": Case("control-character.yaml", load, CatalogError, "yaml-syntax", line=4),
     "file-empty": Case("empty.yaml", load, CatalogError, "file-kind"),

@@ -142,7 +142,7 @@ def _print_summary(report: Report, out: TextIO) -> None:
             f"(score {item.score:.0f})\n"
         )
     for review in report.needs_review:
-        best = ", ".join(f"{c.capability} {c.score:.0f}" for c in review.candidates[:3]) or "none"
+        best = ", ".join(f"{c.capability} {c.score:.1f}" for c in review.candidates[:3]) or "none"
         out.write(f"needs review: {review.text!r} ({review.reason}; candidates: {best})\n")
 
 

@@ -137,9 +137,9 @@ def _resolve_text(
     if accepted is None:
         best = candidates[0].score if candidates else 0.0
         why = (
-            f"best score {best:.0f} is below {ACCEPT_SCORE:.0f}"
+            f"best score {best:.1f} is below {ACCEPT_SCORE:g}"
             if best < ACCEPT_SCORE
-            else f"the runner-up is within {ACCEPT_MARGIN:.0f} points"
+            else f"the runner-up is within {ACCEPT_MARGIN:g} points"
         )
         out.review.append(
             ReviewItem(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from regmap.analysis.report import Report
 from regmap.errors import ExportError
+from regmap.io.yaml import default_file_mode
 
 __all__ = ["CSV_COLUMNS", "dump_report_csv", "safe_csv_text", "write_report_csv"]
 
@@ -104,6 +105,7 @@ def write_report_csv(report: Report, path: str | os.PathLike[str]) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
+        default_file_mode(tmp)
         os.replace(tmp, target)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)

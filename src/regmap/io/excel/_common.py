@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from regmap.errors import ExportError
+from regmap.io.yaml import default_file_mode
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -121,6 +122,7 @@ def atomic_save(wb: Workbook, path: str | os.PathLike[str]) -> Path:
     os.close(fd)
     try:
         wb.save(tmp)
+        default_file_mode(tmp)
         os.replace(tmp, target)
     except Exception as e:
         Path(tmp).unlink(missing_ok=True)

@@ -41,6 +41,14 @@ _TABLE_WIDTH = 64  # columns read from a mapping table; OLIR's template uses abo
 
 def _check_zip(path: Path) -> None:
     name = str(path)
+    limit = XLSX_LIMITS["max_uncompressed_bytes"]
+    size = path.stat().st_size if path.is_file() else 0
+    if size > limit:  # a zip can carry any amount of data that no entry accounts for
+        raise LimitError(
+            f"workbook is {size} bytes, more than the limit max_uncompressed_bytes={limit} "
+            "(raise it with REGMAP_MAX_XLSX_BYTES)",
+            path=name,
+        )
     if not zipfile.is_zipfile(path):
         raise DataError(
             "not an xlsx workbook (the file is not a zip archive)", code="wrong-type", path=name

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from regmap.errors import DataError, ExportError, LimitError
-from regmap.io.yaml import load_yaml, read_limited
+from regmap.io.yaml import default_file_mode, load_yaml, read_limited
 
 __all__ = [
     "KNOWN_CATALOGS",
@@ -248,6 +248,7 @@ def write_json(data: Any, path: str | os.PathLike[str]) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        default_file_mode(tmp)
         os.replace(tmp, target)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)

@@ -258,28 +258,29 @@ def test_random_knowledge_bases_keep_the_algebra(
 def test_random_crosswalks_answer_consistently(
     mappings: list[tuple[int, int, Relation]],
 ) -> None:
-    """Authored relations drawn at random, often contradictory: unless validation reports
-    the contradiction, every answer is non-empty, symmetric and keeps what was authored."""
+    """Authored relations drawn at random, often contradictory: every answer is the inverse
+    of the answer the other way round; unless validation reports a contradiction, every
+    answer is also non-empty and keeps what was authored."""
     with tempfile.TemporaryDirectory() as folder:
         _write_model(Path(folder), [frozenset({i}) for i in range(4)], mappings, set(), [])
         kb = regmap.load([folder], shipped=False, strict=False)
-        if any(f.code == "contradiction" for f in kb.validate()):
-            return
+        consistent = not any(f.code == "contradiction" for f in kb.validate())
         authored = {(f"fz:{i + 1}", f"fz:{j + 1}"): r for i, j, r in mappings}
         ids = [f"fz:{i + 1}" for i in range(4)]
         for a in ids:
             for b in ids:
                 possible = kb.relation(a, b)
-                assert possible, (a, b)
                 assert {r.inverse() for r in kb.relation(b, a)} == possible, (a, b)
-                if (a, b) in authored:
-                    assert possible == {authored[a, b]}, (a, b, possible)
+                if consistent:
+                    assert possible, (a, b)
+                    if (a, b) in authored:
+                        assert possible == {authored[a, b]}, (a, b, possible)
 
 
 def test_relation_stays_symmetric_when_crosswalks_contradict() -> None:
-    """Found by test_random_crosswalks_answer_consistently: 1 = 2, 1 = 3 and 2 ⊂ 3 cannot all
-    hold; with 3 = 4 and 3 ∩ 5 added, kb.relation(4, 5) is empty but kb.relation(5, 4) is
-    {intersects}. Validation does report the contradiction."""
+    """Regression (issue 11, found by test_random_crosswalks_answer_consistently): 1 = 2,
+    1 = 3 and 2 ⊂ 3 cannot all hold; with 3 = 4 and 3 ∩ 5 added, kb.relation(4, 5) was empty
+    while kb.relation(5, 4) was {intersects}, because inference depended on its direction."""
     mappings = [
         (0, 1, Relation.EQUAL),
         (0, 2, Relation.EQUAL),

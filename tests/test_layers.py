@@ -19,6 +19,7 @@ LAYERS: dict[str, float] = {
     "regmap.model": 2,
     "regmap.io": 3,
     "regmap.io.yaml": 3,
+    "regmap.io.atomic": 3,
     "regmap._records": 4,
     "regmap._checks": 4,
     "regmap.io.tables": 4.2,

@@ -5,12 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from pathlib import Path
 
 from regmap.analysis.report import Report
-from regmap.errors import ExportError
-from regmap.io.yaml import default_file_mode
+from regmap.io.atomic import write_text_atomically
 
 __all__ = ["CSV_COLUMNS", "dump_report_csv", "safe_csv_text", "write_report_csv"]
 
@@ -96,18 +94,4 @@ def write_report_csv(report: Report, path: str | os.PathLike[str]) -> Path:
         >>> write_report_csv(regmap.analyze(regmap.Product(name="X"), ["cra"]), out).exists()
         True
     """
-    target = Path(path)
-    text = dump_report_csv(report)
-    try:  # a fresh, exclusively created name: never a file or link that is already there
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as e:
-        raise ExportError(f"cannot write CSV: {e.strerror}", path=str(target)) from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        default_file_mode(tmp)
-        os.replace(tmp, target)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"cannot write CSV: {e.strerror}", path=str(target)) from e
-    return target
+    return write_text_atomically(dump_report_csv(report), path, what="CSV", newline="")

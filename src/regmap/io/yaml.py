@@ -23,7 +23,6 @@ from regmap.errors import DataError, LimitError, YamlError
 __all__ = [
     "LIMITS",
     "cache_dir",
-    "default_file_mode",
     "LineDict",
     "LineList",
     "decode_utf8",
@@ -578,26 +577,6 @@ def _cache_write(digest: str, data: Any) -> None:
         os.replace(tmp, folder / f"{digest}.json")
     except OSError:
         Path(tmp).unlink(missing_ok=True)
-
-
-def default_file_mode(path: str | os.PathLike[str]) -> None:
-    """Give a file written through a private temporary file the usual permissions.
-
-    ``tempfile.mkstemp`` creates files readable by their owner only; an exported report is
-    meant to have the permissions any new file gets (0666 less the process's umask).
-
-    Examples:
-        >>> import tempfile, os, stat
-        >>> from regmap.io.yaml import default_file_mode
-        >>> fd, name = tempfile.mkstemp()
-        >>> os.close(fd)
-        >>> default_file_mode(name)
-        >>> stat.S_IMODE(os.stat(name).st_mode) & 0o044 != 0 or os.umask(0o022) & 0o044 != 0
-        True
-    """
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
 
 
 def _limits_key() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from copy import copy
 from pathlib import Path
@@ -16,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from regmap.errors import ExportError
-from regmap.io.yaml import default_file_mode
+from regmap.io.atomic import default_file_mode, temporary_beside
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -113,12 +112,11 @@ def atomic_save(wb: Workbook, path: str | os.PathLike[str]) -> Path:
         ExportError: ``export-failed`` naming the path, if the workbook cannot be written.
     """
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as e:
+        fd, tmp = temporary_beside(target, "workbook")
+    except ExportError:
         _discard_streams(wb)
-        raise ExportError(f"cannot write workbook: {e.strerror}", path=str(target)) from e
+        raise
     os.close(fd)
     try:
         wb.save(tmp)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from regmap.errors import DataError, ExportError, LimitError
-from regmap.io.yaml import default_file_mode, load_yaml, read_limited
+from regmap.io.atomic import write_text_atomically
+from regmap.io.yaml import load_yaml, read_limited
 
 __all__ = [
     "KNOWN_CATALOGS",
@@ -240,20 +240,7 @@ def write_json(data: Any, path: str | os.PathLike[str]) -> Path:
         text = dump_json(data)
     except (TypeError, ValueError) as e:
         raise ExportError(f"cannot write JSON: {e}", path=str(target)) from e
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as e:
-        raise ExportError(f"cannot write file: {e.strerror}", path=str(target)) from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        default_file_mode(tmp)
-        os.replace(tmp, target)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"cannot write file: {e.strerror or e}", path=str(target)) from e
-    return target
+    return write_text_atomically(text, target, what="JSON")
 
 
 def root_of(data: Any, path: str) -> tuple[str, Mapping[str, Any]]:

@@ -19,6 +19,7 @@ LAYERS: dict[str, float] = {
     "regmap.model": 2,
     "regmap.io": 3,
     "regmap.io.yaml": 3,
+    "regmap.io.cache": 3,
     "regmap.io.atomic": 3,
     "regmap._records": 4,
     "regmap._checks": 4,
@@ -55,6 +56,7 @@ LAYERS: dict[str, float] = {
 # Pairs (importer, imported) allowed although the layers are equal.
 SAME_LAYER_OK = {
     ("regmap.io.yaml", "regmap.io"),
+    ("regmap.io.yaml", "regmap.io.cache"),
     ("regmap.analysis.report", "regmap.analysis"),
 }
 # Facade methods that resolve a higher module at call time (``report.to_excel``): the

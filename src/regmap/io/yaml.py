@@ -9,16 +9,15 @@ and bounds aliases and nesting so that hostile documents fail fast.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from regmap.errors import DataError, LimitError, YamlError
+from regmap.io import cache
+from regmap.io.cache import cache_dir
 
 __all__ = [
     "LIMITS",
@@ -404,7 +403,7 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
         raw = p.read_bytes()
     except OSError as e:
         raise YamlError(f"cannot read file: {e.strerror}", code="file-unreadable", path=name) from e
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = cache.key(raw)
     cached = _cache_read(digest)
     if cached is not None:
         return cached
@@ -482,29 +481,11 @@ def decode_utf8(raw: bytes, path: str) -> str:
 # -- compiled-form cache ------------------------------------------------------------------
 #
 # Parsing YAML is most of the cost of loading the knowledge base. A successfully parsed file
-# is cached as JSON (never pickle) under the SHA-256 of its bytes, with its line numbers, in
-# REGMAP_CACHE_DIR (default: $XDG_CACHE_HOME/regmap or ~/.cache/regmap). A cache entry is
-# used only when its format version and recorded digest match; anything else is ignored and
-# the file is parsed again. REGMAP_CACHE=0 turns the cache off.
+# is cached through regmap.io.cache under the SHA-256 of its bytes, with its line numbers,
+# stamped with the limits it was parsed under; anything else is ignored and the file is
+# parsed again.
 
-_CACHE_FORMAT = "regmap-yaml-cache-1"
-
-
-def cache_dir() -> Path | None:
-    """Where parsed files are cached, or None when the cache is off.
-
-    Examples:
-        >>> from regmap.io.yaml import cache_dir
-        >>> cache_dir() is None or cache_dir().name != ""
-        True
-    """
-    if os.environ.get("REGMAP_CACHE", "1") == "0":
-        return None
-    base = os.environ.get("REGMAP_CACHE_DIR")
-    if base:
-        return Path(base)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "regmap"
+_CACHE_FORMAT = "regmap-yaml-cache-2"
 
 
 def _encode(value: Any) -> Any:
@@ -537,46 +518,15 @@ def _decode(value: Any) -> Any:
 
 
 def _cache_read(digest: str) -> Any:
-    folder = cache_dir()
-    if folder is None:
-        return None
+    data = cache.read(_CACHE_FORMAT, digest, _limits_key())
     try:
-        with open(folder / f"{digest}.json", encoding="utf-8") as f:
-            entry = json.load(f)
-        if (entry.get("format"), entry.get("sha256"), entry.get("limits")) != (
-            _CACHE_FORMAT,
-            digest,
-            _limits_key(),
-        ):
-            return None
-        return _decode(entry["data"])
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None if data is None else _decode(data)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
 
 
 def _cache_write(digest: str, data: Any) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps(
-            {
-                "format": _CACHE_FORMAT,
-                "sha256": digest,
-                "limits": _limits_key(),
-                "data": _encode(data),
-            }
-        )
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-    except (OSError, TypeError, ValueError):
-        return  # a cache that cannot be written is simply not used
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(payload)
-        os.replace(tmp, folder / f"{digest}.json")
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
+    cache.write(_CACHE_FORMAT, digest, _limits_key(), _encode(data))
 
 
 def _limits_key() -> str:

@@ -11,12 +11,25 @@ through :func:`read_oscal`. Export any regime as an OSCAL 1.2 catalog
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 from regmap._records import FileContent
-from regmap.io.oscal._common import NS, OSCAL_VERSION, dump_json, load_document, root_of, write_json
-from regmap.io.oscal.catalog import parse_catalog, read_catalog
+from regmap.io.oscal._common import (
+    NS,
+    OSCAL_VERSION,
+    dump_json,
+    gc_paused,
+    is_yaml,
+    load_document,
+    parse_json,
+    root_of,
+    write_json,
+)
+from regmap.io.oscal.catalog import parse_catalog, read_catalog, read_json_catalog
 from regmap.io.oscal.export import export_catalog, export_mapping_collection
 from regmap.io.oscal.mapping import parse_mapping_collection, read_mapping_collection
+from regmap.io.yaml import read_limited
 
 __all__ = [
     "NS",
@@ -31,6 +44,10 @@ __all__ = [
     "read_oscal",
     "write_json",
 ]
+
+
+#: How nearly every catalog file begins (``{"catalog": {``).
+_CATALOG_ROOT = re.compile(rb'(?:\xef\xbb\xbf)?\s*\{\s*"catalog"\s*:\s*\{')
 
 
 def read_oscal(path: str | os.PathLike[str]) -> FileContent:
@@ -52,8 +69,16 @@ def read_oscal(path: str | os.PathLike[str]) -> FileContent:
         regmap.errors.DataError: ...ssp.json: an OSCAL system-security-plan, not a catalog or ...
     """
     name = str(path)
-    data = load_document(path)
-    kind, _ = root_of(data, name)
-    if kind == "catalog":
-        return parse_catalog(data, path=name)
+    if is_yaml(path):  # YAML has its own parse cache
+        data = load_document(path)
+        if root_of(data, name)[0] == "catalog":
+            return parse_catalog(data, path=name)
+        return parse_mapping_collection(data, path=name)
+    raw = read_limited(Path(path))
+    if _CATALOG_ROOT.match(raw, 0, 512):  # no need to parse the document to know
+        return read_json_catalog(raw, name)
+    with gc_paused():
+        data = parse_json(raw, name)
+    if root_of(data, name)[0] == "catalog":
+        return read_json_catalog(raw, name, data=data)
     return parse_mapping_collection(data, path=name)

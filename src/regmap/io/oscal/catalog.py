@@ -12,28 +12,36 @@ gives the same regime.
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
 from regmap._records import FileContent, build
+from regmap._version import __version__
 from regmap.errors import DataError, SourceLocation
+from regmap.io import cache
 from regmap.io.oscal._common import (
     NS,
+    gc_paused,
+    is_yaml,
     known_catalog,
     load_document,
+    parse_json,
     regmap_props,
     root_of,
     slug,
 )
-from regmap.io.oscal._prose import render_prose, statement_text
-from regmap.model import Control, Decomposition, Regime
+from regmap.io.oscal._prose import Prose
+from regmap.io.yaml import read_limited
+from regmap.model import Control, Decomposition, Link, Regime
 
-__all__ = ["parse_catalog", "read_catalog"]
+__all__ = ["parse_catalog", "read_catalog", "read_json_catalog"]
 
 _TOKEN_PATTERN = r"[A-Za-z_][A-Za-z0-9_.\-]*"
 _LINK_RELS = {
@@ -178,11 +186,72 @@ def parse_catalog(
         >>> [(c.id, c.statement) for c in content.controls]
         [('mine:c-1', 'Do [Assignment: x].')]
     """
+    return _content(_extract(data, path, regime_id, obligation), path)
+
+
+def _extract(data: Any, path: str, regime_id: str | None, obligation: str | None) -> dict[str, Any]:
+    """Everything regmap takes from a catalog document, as plain data that can be cached.
+
+    ``{"regime": fields, "controls": [[fields, withdrawn], ...]}``: the regime's fields and,
+    for each control, its fields and the reason it is not applicable if it is withdrawn. A
+    control's ``links`` are indices into ``"links"``, the table of distinct ``[id, rel]``
+    pairs, so that each is validated once. Nothing is validated yet (:func:`_content` does).
+    """
     kind, catalog = root_of(data, path)
     if kind != "catalog":
         raise DataError(f"an OSCAL {kind}, not a catalog", path=path)
-    content = FileContent(path, kind="regime")
     regime_data, known = _regime_data(catalog, path, regime_id)
+    try:
+        regime = Regime.model_validate(regime_data)
+    except ValidationError:  # reported by _content; there is nothing to attach controls to
+        return {"regime": regime_data, "links": [], "controls": []}
+    nodes: list[tuple[Mapping[str, Any], str, bool]] = []
+    _flatten(catalog.get("controls"), "", False, nodes)
+    _flatten(catalog.get("groups"), "", True, nodes)
+    ids: dict[str, str] = {}
+    for item, _, _ in nodes:
+        oid = str(item.get("id") or "")
+        own = regmap_props(item.get("props")).get("id")
+        ids[oid] = own[0] if own else f"{regime.id}:{oid}"
+    default = obligation or known.get("obligation") or ("recommended" if known else "mandatory")
+    reader = _Reader(regime, ids, Prose(_params(nodes, catalog)), default)
+    controls = [
+        list(reader.record(item, ids.get(parent, regime.id), is_group))
+        for item, parent, is_group in nodes
+    ]
+    return {"regime": regime_data, "links": reader.table, "controls": controls}
+
+
+def _well_formed(extract: Any) -> bool:
+    """Whether cached data has the shape :func:`_extract` gives (else it is parsed again)."""
+    if not isinstance(extract, dict):
+        return False
+    regime, table, controls = extract.get("regime"), extract.get("links"), extract.get("controls")
+    if not (
+        isinstance(regime, dict)
+        and isinstance(regime.get("id"), str)
+        and isinstance(table, list)
+        and isinstance(controls, list)
+        and all(isinstance(pair, list) and len(pair) == 2 for pair in table)
+    ):
+        return False
+    indices = range(len(table))
+    return all(
+        isinstance(entry, list)
+        and len(entry) == 2
+        and isinstance(entry[0], dict)
+        and isinstance(entry[0].get("id"), str)
+        and isinstance(entry[0].get("links", []), list)
+        and all(type(i) is int and i in indices for i in entry[0].get("links", []))
+        and (entry[1] is None or isinstance(entry[1], str))
+        for entry in controls
+    )
+
+
+def _content(extract: dict[str, Any], path: str) -> FileContent:
+    """Validate extracted catalog data as a regime with its controls."""
+    content = FileContent(path, kind="regime")
+    regime_data = extract["regime"]
     regime = build(Regime, regime_data, content, regime_data["id"])
     if regime is None:
         return content
@@ -192,21 +261,7 @@ def parse_catalog(
     for fact in regime.facts:
         content.facts.append(fact)
         content.locations[f"fact:{fact.id}"] = SourceLocation(path, None, fact.id)
-    nodes: list[tuple[Mapping[str, Any], str, bool]] = []
-    _flatten(catalog.get("controls"), "", False, nodes)
-    _flatten(catalog.get("groups"), "", True, nodes)
-    params = _params(nodes, catalog)
-    ids: dict[str, str] = {}
-    for item, _, _ in nodes:
-        oid = str(item.get("id") or "")
-        own = regmap_props(item.get("props")).get("id")
-        ids[oid] = own[0] if own else f"{regime.id}:{oid}"
-    default = obligation or known.get("obligation") or ("recommended" if known else "mandatory")
-    records = [
-        _record(item, ids.get(parent, regime.id), is_group, regime, ids, params, default)
-        for item, parent, is_group in nodes
-    ]
-    _add_controls(records, content)
+    _add_controls(extract["controls"], extract["links"], content)
     return content
 
 
@@ -229,101 +284,254 @@ def _scan_props(props: Any) -> tuple[str | None, str | None, dict[str, list[str]
     return label, status, own
 
 
-def _scan_links(
-    item: Mapping[str, Any], ids: Mapping[str, str], own: str
-) -> tuple[list[dict[str, str]], str | None, list[str]]:
-    """One pass over a control's links: related controls, its own URL, where it moved to."""
-    links: list[dict[str, str]] = []
-    url = None
-    moved: list[str] = []
-    seen: set[str] = set()
-    for link in item.get("links") or ():
-        if not isinstance(link, dict):
-            continue
-        rel, href = link.get("rel"), str(link.get("href") or "")
+class _Resolved(NamedTuple):
+    """A link's meaning: its regmap relation, target, the pair it dedupes on and the link."""
+
+    target: str
+    slot: int | None
+    """The pair's place in the table of links; None for a ``canonical`` link (the URL)."""
+    moved: bool
+
+
+class _Reader:
+    """Turns the controls of one catalog into control fields.
+
+    Related-control links are resolved through one table of every form a link target takes
+    (``#ac-2``, ``ac-2``); each distinct (rel, href) is resolved once (SP 800-53 has 5,134
+    links but 751 distinct ones) and each distinct (target, relation) pair gets one place in
+    :attr:`table`.
+    """
+
+    __slots__ = (
+        "_index",
+        "_obligation",
+        "_prose",
+        "_regime",
+        "_resolved",
+        "_targets",
+        "ids",
+        "table",
+    )
+
+    def __init__(self, regime: Regime, ids: Mapping[str, str], prose: Prose, obligation: str):
+        self._regime = regime
+        self.ids = ids
+        self._prose = prose
+        self._obligation = obligation
+        self._targets = {oid: cid for oid, cid in ids.items() if not oid.startswith("#")}
+        self._targets.update({f"#{oid}": cid for oid, cid in ids.items()})
+        self._resolved: dict[tuple[str, str], _Resolved | None] = {}
+        self.table: list[list[str]] = []
+        self._index: dict[tuple[str, str], int] = {}
+
+    def _resolve(self, rel: Any, href: Any) -> _Resolved | None:
+        """What a link with this ``rel`` and ``href`` means, before any control is known."""
+        text = str(href or "")
         if rel == "canonical":
-            url = url or href
-            continue
-        kind = _LINK_RELS.get(rel)  # type: ignore[arg-type]
+            return _Resolved(text, None, False)
+        kind = _LINK_RELS.get(rel) if isinstance(rel, str) else None
         if kind is None:
-            continue
-        if href.startswith("urn:regmap:"):
-            target: str | None = href[11:]
+            return None
+        target: str | None
+        if text.startswith("urn:regmap:"):
+            target = text[11:]
         else:
-            key = href[1:] if href.startswith("#") else href
-            target = ids.get(key) or ids.get(key.split("_")[0])
-        if not target or target == own:
-            continue
-        if rel in ("incorporated-into", "moved-to"):
-            moved.append(target)
-        if f"{target}|{kind}" not in seen:
-            seen.add(f"{target}|{kind}")
-            links.append({"id": target, "rel": kind})
-    return links, url, moved
+            target = self._targets.get(text)
+            if target is None:
+                key = text[1:] if text.startswith("#") else text
+                target = self.ids.get(key.split("_")[0])
+        if not target:
+            return None
+        index = self._index.get((target, kind))
+        if index is None:
+            index = self._index[target, kind] = len(self.table)
+            self.table.append([target, kind])
+        return _Resolved(target, index, rel in ("incorporated-into", "moved-to"))
+
+    def links(self, links: Any, own: str) -> tuple[list[int], str | None, list[str]]:
+        """One pass over a control's links: related controls, its own URL, where it moved to."""
+        found: list[int] = []
+        url = None
+        moved: list[str] = []
+        if not links:
+            return found, url, moved
+        seen: set[int] = set()
+        resolved = self._resolved
+        for link in links:
+            if not isinstance(link, dict):
+                continue
+            rel, href = link.get("rel"), link.get("href")
+            if isinstance(rel, str) and isinstance(href, str):
+                try:
+                    hit = resolved[rel, href]
+                except KeyError:
+                    hit = resolved[rel, href] = self._resolve(rel, href)
+            else:  # missing, or not text: resolved each time, never cached
+                hit = self._resolve(rel, href)
+            if hit is None:
+                continue
+            target, index, is_move = hit
+            if index is None:
+                url = url or target
+                continue
+            if target == own:
+                continue
+            if is_move:
+                moved.append(target)
+            if index not in seen:
+                seen.add(index)
+                found.append(index)
+        return found, url, moved
+
+    def record(
+        self, item: Mapping[str, Any], parent: str, is_group: bool
+    ) -> tuple[dict[str, Any], str | None]:
+        """The fields of one control, and the reason it is not applicable if withdrawn."""
+        regime = self._regime
+        oid = str(item.get("id") or "")
+        cid = self.ids.get(oid) or f"{regime.id}:{oid}"
+        label, status, rp = _scan_props(item.get("props"))
+        one = {k: v[0] for k, v in rp.items()}
+        group = is_group or one.get("group") == "true"
+        status = one.get("status") or status
+        links, url, moved = self.links(item.get("links"), cid)
+        statement = self._prose.statement(item.get("parts"))
+        withdrawn = None
+        if status and status.lower() == "withdrawn":
+            into = ", ".join(m.split(":", 1)[-1].upper() for m in moved)
+            withdrawn = f"Withdrawn: incorporated into {into}." if into else "Withdrawn."
+            statement = statement or withdrawn
+        title = one.get("title") or self._prose.render(str(item.get("title") or oid))
+        fields: dict[str, Any] = {
+            "id": cid,
+            "regime": regime.id,
+            "parent": parent,
+            "ref": label or oid,
+            "title": title,
+            "statement": statement or (None if group else title),
+            "obligation": one.get("obligation") or (None if group else self._obligation),
+            "status": status,
+            "url": url or (None if group else regime.url),
+            "links": links,
+            "is_group": group,
+        }
+        if one:
+            fields["verified"] = one.get("verified") != "false"
+            fields.update({f: one[name] for f, name in _TEXT_PROPS.items() if name in one})
+            fields.update({field: rp[name] for name, field in _LISTS.items() if name in rp})
+        return fields, withdrawn
 
 
-def _record(
-    item: Mapping[str, Any],
-    parent: str,
-    is_group: bool,
-    regime: Regime,
-    ids: Mapping[str, str],
-    params: Mapping[str, Any],
-    obligation: str,
-) -> tuple[dict[str, Any], str | None]:
-    """The fields of one control, and the reason it is not applicable if it is withdrawn."""
-    oid = str(item.get("id") or "")
-    cid = ids.get(oid) or f"{regime.id}:{oid}"
-    label, status, rp = _scan_props(item.get("props"))
-    one = {k: v[0] for k, v in rp.items()}
-    group = is_group or one.get("group") == "true"
-    status = one.get("status") or status
-    links, url, moved = _scan_links(item, ids, cid)
-    statement = statement_text(item.get("parts"), params)
-    withdrawn = None
-    if status and status.lower() == "withdrawn":
-        into = ", ".join(m.split(":", 1)[-1].upper() for m in moved)
-        withdrawn = f"Withdrawn: incorporated into {into}." if into else "Withdrawn."
-        statement = statement or withdrawn
-    title = one.get("title") or render_prose(str(item.get("title") or oid), params)
-    fields: dict[str, Any] = {
-        "id": cid,
-        "regime": regime.id,
-        "parent": parent,
-        "ref": label or oid,
-        "title": title,
-        "statement": statement or (None if group else title),
-        "obligation": one.get("obligation") or (None if group else obligation),
-        "status": status,
-        "url": url or (None if group else regime.url),
-        "links": links,
-        "is_group": group,
-    }
-    if one:
-        fields["verified"] = one.get("verified") != "false"
-        fields.update({f: one[name] for f, name in _TEXT_PROPS.items() if name in one})
-        fields.update({field: rp[name] for name, field in _LISTS.items() if name in rp})
-    return fields, withdrawn
+_LINKS = TypeAdapter(list[Link])
+_DECOMPOSITIONS = TypeAdapter(list[Decomposition])
 
 
-def _add_controls(records: list[tuple[dict[str, Any], str | None]], content: FileContent) -> None:
+def _linked(records: list[list[Any]], table: list[list[str]]) -> list[dict[str, Any]]:
+    """The controls' fields with their links: each distinct link validated once and shared.
+
+    SP 800-53 has 4,306 links between 1,100 distinct (target, relation) pairs. If any pair is
+    not a valid link, every link stays data, so that validating its control reports it.
+    """
+    data = [{"id": target, "rel": rel} for target, rel in table]
+    made: list[Link] | list[dict[str, str]]
+    try:
+        made = _LINKS.validate_python(data)
+    except ValidationError:
+        made = data
+    return [
+        {**fields, "links": [made[i] for i in fields["links"]]} if fields.get("links") else fields
+        for fields, _ in records
+    ]
+
+
+def _add_controls(records: list[list[Any]], table: list[list[str]], content: FileContent) -> None:
     """Validate all controls at once; on any error, one by one to report each problem."""
+    fields_list = _linked(records, table)
     controls: list[Control | None]
     try:
-        controls = list(_CONTROLS.validate_python([fields for fields, _ in records]))
+        controls = list(_CONTROLS.validate_python(fields_list))
     except ValidationError:
-        controls = [build(Control, fields, content, fields["id"]) for fields, _ in records]
+        controls = [build(Control, fields, content, fields["id"]) for fields in fields_list]
+    path = content.path
+    locations = content.locations
+    withdrawn_ids: list[str] = []
+    reasons: list[str] = []
     for control, (fields, withdrawn) in zip(controls, records, strict=True):
-        where = SourceLocation(content.path, None, fields["id"])
-        content.locations.setdefault(fields["id"], where)
+        ident = fields["id"]
+        if ident not in locations:
+            locations[ident] = SourceLocation(path, None, ident)
         if control is None:
             continue
         content.controls.append(control)
         if withdrawn and not control.is_group:
-            content.decompositions.append(
-                Decomposition(control=control.id, nothing_to_implement=withdrawn)
-            )
-            content.locations[f"decomposition:{control.id}"] = where
+            withdrawn_ids.append(control.id)
+            reasons.append(withdrawn)
+            locations[f"decomposition:{control.id}"] = SourceLocation(path, None, ident)
+    content.decompositions.extend(
+        _DECOMPOSITIONS.validate_python(
+            [
+                {"control": cid, "nothing_to_implement": why}
+                for cid, why in zip(withdrawn_ids, reasons, strict=True)
+            ]
+        )
+    )
+
+
+_CACHE_KIND = "regmap-oscal-catalog-2"
+
+
+@functools.cache
+def _code_stamp() -> str | None:
+    """What a cached catalog depends on besides the file: this version of the reading code.
+
+    None (no caching) if the code cannot be read, as in a zip import.
+    """
+    digest = hashlib.sha256(__version__.encode())
+    try:
+        for name in ("catalog.py", "_prose.py", "_common.py"):
+            digest.update((Path(__file__).parent / name).read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def read_json_catalog(
+    raw: bytes,
+    path: str,
+    *,
+    regime_id: str | None = None,
+    obligation: str | None = None,
+    data: Any = None,
+) -> FileContent:
+    """Read the bytes of a JSON catalog through the parsed-file cache; see :func:`read_catalog`.
+
+    ``data`` is the document parsed from ``raw``, if the caller has parsed it already. What
+    the catalog yields is cached (:mod:`regmap.io.cache`) under the digest of ``raw`` and the
+    options, stamped with the version of this code; a later read of the same bytes validates
+    the cached fields instead of parsing and rendering the document again.
+
+    Raises:
+        DataError: If the bytes are not JSON or not an OSCAL catalog.
+
+    Examples:
+        >>> from regmap.io.oscal.catalog import read_json_catalog
+        >>> meta = b'"metadata": {"title": "Mine", "last-modified": "2026-01-02T00:00:00Z"}'
+        >>> raw = b'{"catalog": {"uuid": "u", ' + meta + b', "controls": [{"id": "a-1"}]}}'
+        >>> [c.id for c in read_json_catalog(raw, "mine.json").controls]
+        ['mine:a-1']
+    """
+    stamp = _code_stamp()
+    key = cache.key(raw, f"regime_id={regime_id or ''}", f"obligation={obligation or ''}")
+    extract = cache.read(_CACHE_KIND, key, stamp) if stamp else None
+    if extract is None or not _well_formed(extract):
+        with gc_paused():
+            if data is None:
+                data = parse_json(raw, path)
+            extract = _extract(data, path, regime_id, obligation)
+            del data  # the document is freed before the collector resumes
+        if stamp:
+            cache.write(_CACHE_KIND, key, stamp, extract)
+    return _content(extract, path)
 
 
 def read_catalog(
@@ -341,6 +549,10 @@ def read_catalog(
         ...
         regmap.errors.DataError: no-such-catalog.json: cannot read file: No such file or directory
     """
-    return parse_catalog(
-        load_document(path), path=str(path), regime_id=regime_id, obligation=obligation
+    if is_yaml(path):  # YAML has its own parse cache
+        return parse_catalog(
+            load_document(path), path=str(path), regime_id=regime_id, obligation=obligation
+        )
+    return read_json_catalog(
+        read_limited(Path(path)), str(path), regime_id=regime_id, obligation=obligation
     )

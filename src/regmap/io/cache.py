@@ -22,6 +22,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from regmap.io import _json
+
 __all__ = ["cache_dir", "key", "read", "write"]
 
 
@@ -72,8 +74,7 @@ def read(kind: str, digest: str, stamp: str) -> Any:
     if folder is None:
         return None
     try:
-        with open(_entry_path(folder, kind, digest), encoding="utf-8") as f:
-            entry = json.load(f)
+        entry = _json.loads(_entry_path(folder, kind, digest).read_bytes())
         if (entry.get("format"), entry.get("sha256"), entry.get("stamp")) != (kind, digest, stamp):
             return None
         return entry["data"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from regmap.errors import DataError, ExportError, LimitError
+from regmap.io import _json
 from regmap.io.atomic import write_text_atomically
 from regmap.io.yaml import load_yaml, read_limited
 
@@ -228,7 +229,7 @@ def parse_json(raw: bytes, path: str) -> Any:
         regmap.errors.DataError: x.json:2: not valid JSON: Expecting value
     """
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        return _json.loads(raw)
     except UnicodeDecodeError as e:
         raise DataError("not UTF-8 text", code="file-encoding", path=path) from e
     except json.JSONDecodeError as e:

@@ -209,15 +209,15 @@ def _extract(data: Any, path: str, regime_id: str | None, obligation: str | None
     _flatten(catalog.get("controls"), "", False, nodes)
     _flatten(catalog.get("groups"), "", True, nodes)
     ids: dict[str, str] = {}
-    for item, _, _ in nodes:
+    props = [_scan_props(item.get("props")) for item, _, _ in nodes]
+    for (item, _, _), (_, _, own) in zip(nodes, props, strict=True):
         oid = str(item.get("id") or "")
-        own = regmap_props(item.get("props")).get("id")
-        ids[oid] = own[0] if own else f"{regime.id}:{oid}"
+        ids[oid] = own["id"][0] if "id" in own else f"{regime.id}:{oid}"
     default = obligation or known.get("obligation") or ("recommended" if known else "mandatory")
     reader = _Reader(regime, ids, Prose(_params(nodes, catalog)), default)
     controls = [
-        list(reader.record(item, ids.get(parent, regime.id), is_group))
-        for item, parent, is_group in nodes
+        list(reader.record(item, ids.get(parent, regime.id), is_group, scanned))
+        for (item, parent, is_group), scanned in zip(nodes, props, strict=True)
     ]
     return {"regime": regime_data, "links": reader.table, "controls": controls}
 
@@ -235,17 +235,24 @@ def _well_formed(extract: Any) -> bool:
         and all(isinstance(pair, list) and len(pair) == 2 for pair in table)
     ):
         return False
-    indices = range(len(table))
-    return all(
-        isinstance(entry, list)
-        and len(entry) == 2
-        and isinstance(entry[0], dict)
-        and isinstance(entry[0].get("id"), str)
-        and isinstance(entry[0].get("links", []), list)
-        and all(type(i) is int and i in indices for i in entry[0].get("links", []))
-        and (entry[1] is None or isinstance(entry[1], str))
-        for entry in controls
-    )
+    size = len(table)
+    for entry in controls:
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], dict)):
+            return False
+        fields, withdrawn = entry
+        links = fields.get("links")
+        if not isinstance(fields.get("id"), str) or not (
+            withdrawn is None or isinstance(withdrawn, str)
+        ):
+            return False
+        if links and not (
+            isinstance(links, list)
+            and set(map(type, links)) == {int}
+            and min(links) >= 0
+            and max(links) < size
+        ):
+            return False
+    return True
 
 
 def _content(extract: dict[str, Any], path: str) -> FileContent:
@@ -273,9 +280,11 @@ def _scan_props(props: Any) -> tuple[str | None, str | None, dict[str, list[str]
         if not isinstance(p, dict):
             continue
         name, ns = p.get("name"), p.get("ns")
-        if ns == NS:
-            value = p.get("remarks") or p.get("value")
-            own.setdefault(str(name), []).append(str(value))
+        if ns == NS:  # as regmap_props reads them
+            if isinstance(name, str):
+                remarks = p.get("remarks")
+                value = remarks if isinstance(remarks, str) else p.get("value")
+                own.setdefault(name, []).append(str(value))
         elif not ns:
             if name == "label" and label is None:
                 label = str(p.get("remarks") or p.get("value"))
@@ -384,13 +393,20 @@ class _Reader:
         return found, url, moved
 
     def record(
-        self, item: Mapping[str, Any], parent: str, is_group: bool
+        self,
+        item: Mapping[str, Any],
+        parent: str,
+        is_group: bool,
+        props: tuple[str | None, str | None, dict[str, list[str]]],
     ) -> tuple[dict[str, Any], str | None]:
-        """The fields of one control, and the reason it is not applicable if withdrawn."""
+        """The fields of one control, and the reason it is not applicable if withdrawn.
+
+        ``props`` is what :func:`_scan_props` read from the control's properties.
+        """
         regime = self._regime
         oid = str(item.get("id") or "")
         cid = self.ids.get(oid) or f"{regime.id}:{oid}"
-        label, status, rp = _scan_props(item.get("props"))
+        label, status, rp = props
         one = {k: v[0] for k, v in rp.items()}
         group = is_group or one.get("group") == "true"
         status = one.get("status") or status

@@ -53,9 +53,12 @@ def key(raw: bytes, *options: str) -> str:
         True
     """
     digest = hashlib.sha256(raw)
-    for option in options:
-        digest.update(b"\x00" + option.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    if not options:
+        return digest.hexdigest()
+    # the file's digest has a fixed length and a JSON array is unambiguous: no file's bytes
+    # can stand for another file read with options
+    tail = json.dumps(list(options)).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(digest.digest() + tail).hexdigest()
 
 
 def _entry_path(folder: Path, kind: str, digest: str) -> Path:

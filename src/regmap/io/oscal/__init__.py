@@ -19,7 +19,6 @@ from regmap.io.oscal._common import (
     NS,
     OSCAL_VERSION,
     dump_json,
-    gc_paused,
     is_yaml,
     load_document,
     parse_json,
@@ -77,8 +76,7 @@ def read_oscal(path: str | os.PathLike[str]) -> FileContent:
     raw = read_limited(Path(path))
     if _CATALOG_ROOT.match(raw, 0, 512):  # no need to parse the document to know
         return read_json_catalog(raw, name)
-    with gc_paused():
-        data = parse_json(raw, name)
+    data = parse_json(raw, name)
     if root_of(data, name)[0] == "catalog":
         return read_json_catalog(raw, name, data=data)
     return parse_mapping_collection(data, path=name)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +22,6 @@ __all__ = [
     "OSCAL_VERSION",
     "control_tokens",
     "dump_json",
-    "gc_paused",
     "is_yaml",
     "known_catalog",
     "load_document",
@@ -236,33 +233,6 @@ def parse_json(raw: bytes, path: str) -> Any:
         raise DataError(f"not valid JSON: {e.msg}", path=path, line=e.lineno) from e
     except RecursionError as e:
         raise LimitError("the JSON document is nested too deeply", path=path) from e
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large document is parsed and walked.
-
-    Parsing a 3 MB catalog allocates some 150,000 containers, none of them garbage; each
-    collection the allocations trigger walks them all for nothing. Reference counting still
-    frees everything as usual, and the collector is switched back on afterwards (unless it was
-    off already).
-
-    Examples:
-        >>> import gc
-        >>> from regmap.io.oscal._common import gc_paused
-        >>> with gc_paused():
-        ...     gc.isenabled()
-        False
-        >>> gc.isenabled()
-        True
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def dump_json(data: Any) -> str:

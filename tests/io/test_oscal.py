@@ -34,6 +34,7 @@ from regmap.io.oscal import (
 from regmap.io.oscal import catalog as oscal_catalog
 from regmap.io.yaml import dump_yaml
 from regmap.model import Relation
+from regmap.relations import from_oscal
 
 from ..strategies import crosswalk_documents, regime_documents
 
@@ -459,6 +460,26 @@ def test_mapping_collection_terms_and_gap_summaries(shipped: KnowledgeBase) -> N
     unmapped = mapping["target-gap-summary"]["unmapped-controls"][0]["with-ids"]
     leaves = [c.id.split(":")[1] for c in shipped.controls("nis2") if not c.is_group]
     assert set(unmapped) == set(leaves) - reached and not set(unmapped) & reached
+
+
+# OSCAL 1.2's allowed relationship terms, from the mapping model's metaschema
+# (usnistgov/OSCAL, src/metaschema/oscal_mapping-common_metaschema.xml, schema-version 1.2.0).
+# compliance-trestle's models take any token, so this list is the check.
+OSCAL_1_2_RELATIONSHIPS = {
+    "equivalent-to",
+    "equal-to",
+    "subset-of",
+    "superset-of",
+    "intersects-with",
+    "no-relationship",
+}
+
+
+def test_relationship_terms_are_oscal_1_2s() -> None:
+    written = {r.oscal for r in Relation}
+    assert written <= OSCAL_1_2_RELATIONSHIPS and len(written) == len(Relation)
+    assert {from_oscal(t) for t in OSCAL_1_2_RELATIONSHIPS} == set(Relation)
+    assert from_oscal("equivalent-to") is Relation.EQUAL  # "similar ... same effective meaning"
 
 
 def test_export_is_stable(shipped: KnowledgeBase) -> None:

@@ -3,8 +3,10 @@ the environment variables raise them (docs/security.md lists them: test_security
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,10 +17,12 @@ import openpyxl
 import pytest
 
 import regmap
-from regmap import LimitError
+from regmap import LimitError, RegmapError
+from regmap.cli import main
 from regmap.io import yaml as ryaml
 from regmap.io.excel import read as xread
 from regmap.io.excel import write_template
+from regmap.io.yaml import EnvLimits, env_limit
 
 TOY = Path(__file__).parent / "assets" / "toy"
 ENV = {
@@ -155,3 +159,174 @@ def test_environment_variables_raise_the_limits() -> None:
     raised = {name: 1234 + i for i, name in enumerate(ENV)}
     got = limits_in_a_fresh_process({ENV[name]: str(v) for name, v in raised.items()})
     assert got == raised
+
+
+# -- bad values of the environment variables ------------------------------------------------
+
+
+def _set_env(monkeypatch: pytest.MonkeyPatch, limit: str, value: str) -> EnvLimits:
+    """Set the variable of ``limit`` and make its mapping read it again at the next use.
+
+    Both steps are undone after the test (in reverse order: the variable first, then the value
+    the mapping held), so no test sees another's variable or limit.
+    """
+    limits = ryaml.LIMITS if limit in ryaml.LIMITS else xread.XLSX_LIMITS
+    monkeypatch.delitem(limits, limit)
+    monkeypatch.setenv(ENV[limit], value)
+    return limits
+
+
+def _fresh_toy(tmp: Path) -> Path:
+    """A copy of the toy catalog: files ``regmap.load`` has not loaded (and kept) before."""
+    return Path(shutil.copytree(TOY, tmp / "toy"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("64", 64),
+        ("007", 7),
+        ("64_000_000", 64_000_000),
+        (" 128\n", 128),
+        ("9" * 40, 10**40 - 1),
+    ],
+)
+def test_env_limit_reads_positive_whole_numbers(text: str, expected: int) -> None:
+    assert env_limit("REGMAP_MAX_DEPTH", 64, {"REGMAP_MAX_DEPTH": text}) == expected
+    assert env_limit("REGMAP_MAX_DEPTH", 64, {}) == 64
+
+
+BAD_TEXTS = ["abc", "0", "000", "-5", "+5", "1e6", "1.5", "64MB", "0x40", "1__0", "_1", "1_"]
+BAD_TEXTS += ["", "  ", "6 4", "\u0666\u0664", "\uff16\uff14", "1\n2", "9" * 5000]
+
+
+@pytest.mark.parametrize("text", BAD_TEXTS)
+def test_env_limit_refuses_anything_else(text: str) -> None:
+    with pytest.raises(RegmapError) as info:
+        env_limit("REGMAP_MAX_DEPTH", 64, {"REGMAP_MAX_DEPTH": text})
+    err = info.value
+    assert type(err) is RegmapError and err.code == "invalid-limit"
+    assert str(err).startswith(f"REGMAP_MAX_DEPTH={text[:40]!r}")
+    assert "is not a positive whole number" in str(err) and "default, 64)" in str(err)
+    assert "\n" not in str(err) and len(str(err)) < 200
+
+
+#: A different bad value for each variable.
+BAD = {
+    "max_file_bytes": "64MB",
+    "max_depth": "abc",
+    "max_aliases": "-1",
+    "max_nodes": "1e6",
+    "max_controls": "0",
+    "max_uncompressed_bytes": "200 MiB",
+    "max_ratio": "1.5",
+    "max_entries": "",
+    "max_rows": "+100",
+}
+
+
+@pytest.mark.parametrize("limit", list(ENV))
+def test_a_bad_variable_stops_every_read_it_bounds(
+    limit: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only reads that reach the limit: a small file fails too, and never silently gets
+    the default. The error is no DataError, so validation does not blame a data file."""
+    doc = _write(tmp_path / "doc.yaml", "a: [1, 2]\n")
+    workbook, kb = _template(tmp_path), regmap.load([TOY], shipped=False)
+    limits = _set_env(monkeypatch, limit, BAD[limit])
+    with pytest.raises(RegmapError) as info:
+        if limit in XLSX_CASES:
+            xread.read_product_xlsx(workbook, kb)
+        elif limit == "max_controls":
+            regmap.load([_fresh_toy(tmp_path)], shipped=False)
+        else:
+            ryaml.load_yaml(doc)
+    err = info.value
+    assert err.code == "invalid-limit" and not isinstance(err, regmap.DataError)
+    assert str(err).startswith(f"{ENV[limit]}={BAD[limit]!r} is not a positive whole number")
+    with pytest.raises(RegmapError, match=ENV[limit]):
+        limits[limit]
+
+
+@pytest.mark.parametrize("limit", list(ENV))
+def test_a_good_variable_takes_effect(
+    limit: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limits = _set_env(monkeypatch, limit, "1_234")
+    assert limits[limit] == 1234
+    if limit in YAML_CASES:
+        value, text, _ = YAML_CASES[limit]
+        _set_env(monkeypatch, limit, str(value))
+        with pytest.raises(LimitError, match=f"{limit}={value}"):
+            ryaml.load_yaml(_write(tmp_path / "doc.yaml", text))
+    elif limit == "max_controls":
+        _set_env(monkeypatch, limit, "3")
+        with pytest.raises(LimitError, match="max_controls=3"):
+            regmap.load([_fresh_toy(tmp_path)], shipped=False)
+    else:
+        value, make = XLSX_CASES[limit]
+        path, kb = make(tmp_path), regmap.load([TOY], shipped=False)
+        _set_env(monkeypatch, limit, str(value))
+        with pytest.raises(LimitError, match=f"{limit}={value}"):
+            xread.read_product_xlsx(path, kb)
+
+
+def test_a_fixed_variable_is_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad value is not kept: fixing it in a running notebook is enough."""
+    limits = _set_env(monkeypatch, "max_depth", "abc")
+    with pytest.raises(RegmapError):
+        limits["max_depth"]
+    monkeypatch.setenv("REGMAP_MAX_DEPTH", "7")
+    assert limits["max_depth"] == 7
+
+
+def test_values_set_in_code_are_checked_too() -> None:
+    with pytest.raises(RegmapError, match="limit max_depth must be a positive whole number"):
+        ryaml.LIMITS["max_depth"] = 0
+    with pytest.raises(KeyError):
+        ryaml.LIMITS["max_dept"] = 10
+    assert "max_depth" in ryaml.LIMITS and ryaml.LIMITS["max_depth"] > 0
+
+
+_IMPORT_THEN_LOAD = (
+    "import regmap, regmap.cli\n"
+    "from regmap.io.excel import read\n"
+    "try:\n"
+    "    regmap.load()\n"
+    "except regmap.RegmapError as e:\n"
+    "    print(e.code)\n"
+)
+
+
+def test_bad_variables_do_not_stop_the_import() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGMAP_MAX_")}
+    env.update(dict.fromkeys(ENV.values(), "abc"), REGMAP_CACHE="0")
+    out = subprocess.run(
+        [sys.executable, "-c", _IMPORT_THEN_LOAD], env=env, capture_output=True, text=True
+    )
+    assert (out.returncode, out.stdout, out.stderr) == (0, "invalid-limit\n", "")
+
+
+@pytest.mark.parametrize("limit", ["max_depth", "max_rows"])
+def test_the_command_line_reports_a_bad_variable_in_one_line(
+    limit: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = _write(tmp_path / "doc.yaml", "capabilities: []\n")  # a file set not loaded before
+    argv = ["gaps", str(_template(tmp_path))] if limit in XLSX_CASES else ["validate", str(doc)]
+    _set_env(monkeypatch, limit, BAD[limit])
+    assert main(argv, out=io.StringIO()) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"regmap: error: {ENV[limit]}={BAD[limit]!r} is not a positive")
+
+
+def test_the_console_script_reports_a_bad_variable_in_one_line() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGMAP_MAX_")}
+    env.update(REGMAP_MAX_NODES="1e6", REGMAP_CACHE="0")
+    exe = Path(sys.executable).with_name("regmap")
+    out = subprocess.run([str(exe), "validate"], env=env, capture_output=True, text=True)
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr.splitlines() == [
+        "regmap: error: REGMAP_MAX_NODES='1e6' is not a positive whole number (write digits "
+        "such as 5000 or 5_000_000; unset it for the default, 2_000_000)"
+    ]

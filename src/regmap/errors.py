@@ -82,6 +82,7 @@ ERROR_CODES: dict[str, str] = {
     "invalid-product": "A product declaration is invalid.",
     "free-text-unsupported": "Free-text features cannot be analysed without matching.",
     "limit-exceeded": "A document exceeds one of regmap's limits.",
+    "invalid-limit": "A limit or its environment variable is not a positive whole number.",
     "export-failed": "An output file could not be written.",
 }
 

@@ -367,3 +367,201 @@ def test_template_write_is_atomic(tmp_path: Path, kb: regmap.KnowledgeBase) -> N
             write_template(kb, target)
     assert target.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["t.xlsx"]
+
+
+# -- NIST's informative-reference workbooks: row limit and far cells -------------------------
+
+REFERENCE_HEADER = [
+    "TECHNICAL\nCapability",
+    "Sub-Capabilities",
+    "Field Separates Out Sub-Capabilities",
+    "Element/Action",
+    "Related Rev 5 Controls",
+]
+REFERENCE_ROW = [
+    "Device Identity",
+    "Identifier Management Support",
+    None,
+    "Ability to uniquely identify the IoT device logically.",
+    "IA-3 DEVICE IDENTIFICATION AND AUTHENTICATION",
+]
+REAL_REFERENCES = ROOT / "tests" / "assets" / "oscal" / "nist-sp-800-213a-to-sp-800-53r5.DRAFT.xlsx"
+
+
+def _reference_workbook(path: Path, *, rows: int = 1, second_sheet_rows: int = 0) -> Path:
+    """A small informative-reference workbook: ``rows`` data rows on a 'Technical' sheet and,
+    if asked, a second reference sheet 'Technical 2' with ``second_sheet_rows`` data rows."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Technical"
+    sheets = [(wb.active, rows)]
+    if second_sheet_rows:
+        sheets.append((wb.create_sheet("Technical 2"), second_sheet_rows))
+    for ws, count in sheets:
+        ws.append(REFERENCE_HEADER)
+        for _ in range(count):
+            ws.append(REFERENCE_ROW)
+    wb.save(path)
+    return path
+
+
+def _counting_rows(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
+    """Count, per sheet, the rows the reference reader takes from the workbook, and their widths."""
+    from regmap.io.excel import references
+
+    seen: dict[str, list[int]] = {}
+    original = references._sheet_rows
+
+    def counting(ws: object, path: str, **kwargs: int) -> object:
+        for number, row in original(ws, path, **kwargs):
+            seen.setdefault(ws.title, []).append(len(row))  # type: ignore[attr-defined]
+            yield number, row
+
+    monkeypatch.setattr(references, "_sheet_rows", counting)
+    return seen
+
+
+def test_informative_references_over_the_row_limit_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from regmap.io.excel import read_informative_references, read_mapping_workbook
+    from regmap.io.excel.read import XLSX_LIMITS
+
+    monkeypatch.setitem(XLSX_LIMITS, "max_rows", 10)
+    path = _reference_workbook(tmp_path / "refs.xlsx", rows=5, second_sheet_rows=12)
+    for read in (read_informative_references, read_mapping_workbook):
+        with pytest.raises(LimitError) as info:
+            read(path)
+        err = info.value
+        assert (err.code, err.path, err.line, err.id) == (
+            "limit-exceeded",
+            str(path),
+            11,
+            "Technical 2!A11",
+        )
+        message = str(err)
+        assert message.startswith(str(path)) and len(message.splitlines()) == 1
+        assert "sheet 'Technical 2' has more than 10 rows" in message
+        assert "max_rows=10" in message and "REGMAP_MAX_XLSX_ROWS" in message
+    # through regmap.load, the same error becomes a finding on the file, and nothing is mapped
+    kb = regmap.load([path], shipped=False, strict=False)
+    assert not kb.mappings
+    [finding] = [f for f in kb.validate() if f.location.path == str(path)]
+    assert (finding.code, finding.location.line, finding.location.id) == (
+        "limit-exceeded",
+        11,
+        "Technical 2!A11",
+    )
+    # at the limit, the same workbook is read
+    monkeypatch.setitem(XLSX_LIMITS, "max_rows", 13)
+    assert len(read_informative_references(path).mappings) == 1
+
+
+def test_a_far_cell_in_informative_references_reads_few_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One cell in row 1,048,576 and one in column XFD: reading stops at the row limit, rows
+    stay 64 cells wide, and the workbook is refused instead of padded a million times."""
+    from regmap.io.excel import read_informative_references, read_mapping_workbook
+    from regmap.io.excel.read import XLSX_LIMITS
+
+    path = _reference_workbook(tmp_path / "far.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Technical"]["A1048576"] = "far"
+    wb["Technical"]["XFD1"] = "wide"
+    wb.save(path)
+    limit = XLSX_LIMITS["max_rows"]
+    for read in (read_informative_references, read_mapping_workbook):
+        seen = _counting_rows(monkeypatch)
+        with pytest.raises(LimitError) as info:
+            read(path)
+        assert (info.value.path, info.value.line) == (str(path), limit + 1)
+        assert info.value.id == f"Technical!A{limit + 1}"
+        assert len(seen["Technical"]) == limit < 1_048_576
+        assert set(seen["Technical"]) == {64}
+
+
+def test_a_far_cell_under_the_limit_is_read_and_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from regmap.io.excel import read_informative_references
+    from regmap.io.excel.read import XLSX_LIMITS
+
+    monkeypatch.setitem(XLSX_LIMITS, "max_rows", 1_000)
+    path = _reference_workbook(tmp_path / "far.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Technical"]["A900"] = "far"
+    wb.save(path)
+    seen = _counting_rows(monkeypatch)
+    [mapping] = read_informative_references(path).mappings
+    assert len(seen["Technical"]) == 900
+    assert mapping.target == "nist-sp-800-53r5:ia-3"
+    assert mapping.provenance.citation.endswith("sheet 'Technical', row 2")
+
+
+def test_a_claimed_dimension_costs_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet that declares A1:XFD1048576 but holds two rows: two rows of 64 cells are read."""
+    from regmap.io.excel import read_informative_references
+
+    source = _reference_workbook(tmp_path / "small.xlsx")
+    path = tmp_path / "claims.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b'<dimension ref="A1:E2"/>' in data
+                data = data.replace(b'ref="A1:E2"', b'ref="A1:XFD1048576"')
+            dst.writestr(item, data)
+    seen = _counting_rows(monkeypatch)
+    [mapping] = read_informative_references(path).mappings
+    assert seen == {"Technical": [64, 64]}
+    assert mapping.target == "nist-sp-800-53r5:ia-3"
+
+
+def test_informative_references_with_a_broken_sheet_are_a_data_error(tmp_path: Path) -> None:
+    from regmap.io.excel import read_informative_references
+
+    source = _reference_workbook(tmp_path / "good.xlsx")
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            dst.writestr(item, data)
+    with pytest.raises(DataError, match="cannot read workbook: ") as info:
+        read_informative_references(path)
+    assert info.value.path == str(path)
+
+
+def test_the_real_informative_references_are_read_row_by_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """NIST's workbook gives the same 241 mappings, citing the same rows, reading each sheet's
+    rows once."""
+    from regmap.io.excel import read_informative_references
+
+    seen = _counting_rows(monkeypatch)
+    content = read_informative_references(REAL_REFERENCES)
+    assert content.findings == []
+    assert len(content.mappings) == 241
+    assert {k: len(v) for k, v in seen.items()} == {
+        "Technical Capabilities 800-53 ": 991,
+        "Non Technical Manufacturers": 561,
+    }
+    cited = {
+        (m.source.split(":")[1], m.target.split(":")[1]): m.provenance.citation.split("), ")[1]
+        for m in content.mappings
+    }
+    assert cited[("device-identification.identifier-management-support", "ia-3")] == (
+        "sheet 'Technical Capabilities 800-53', rows 2, 3"
+    )
+    assert cited[("logical-access-to-interfaces.role-support-and-management", "ac-3.7")] == (
+        "sheet 'Technical Capabilities 800-53', rows 46, 48"
+    )
+    assert cited[("documentation.1", "sa-8.32")] == (
+        "sheet 'Non Technical Manufacturers', rows 3, 4, 5, 6, 7, 50, 51"
+    )
+    assert (
+        content.locations["mapping:nist-sp-800-213a:documentation.1|nist-sp-800-53r5:ac-3.7"].line
+        == 16
+    )

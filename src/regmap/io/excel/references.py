@@ -22,7 +22,7 @@ from typing import Any
 
 from regmap._records import FileContent
 from regmap.errors import SourceLocation
-from regmap.io.excel.read import open_workbook
+from regmap.io.excel.read import _TABLE_WIDTH, _reading, _sheet_rows, open_workbook
 from regmap.io.tables import mappings_from_rows
 from regmap.model import Mapping, PublishedProvenance
 
@@ -134,6 +134,8 @@ def _mappings(
             continue
         sheet = _Sheet(rows[0], source)
         for number, row in enumerate(rows[1:], start=2):
+            if row.count(None) == len(row):
+                continue  # an empty row, such as the gap before a cell far down the sheet
             row = list(row) + [None] * (len(rows[0]) - len(row))
             control = sheet.control_id(row)
             for ident, label in _controls(row[sheet.controls], target) if control else ():
@@ -167,9 +169,19 @@ def _mappings(
 
 
 def _sheets(path: str | os.PathLike[str]) -> list[tuple[str, list[Sequence[Any]]]]:
+    """Every sheet's rows from row 1, read as ``regmap.io.excel.read`` reads mapping tables.
+
+    Rows are ``_TABLE_WIDTH`` cells wide whatever dimension the sheet declares, and reading
+    stops with a LimitError naming the file and the sheet at ``XLSX_LIMITS["max_rows"]``.
+    """
+    name = str(path)
     wb = open_workbook(path)
     try:
-        return [(ws.title, list(ws.iter_rows(values_only=True))) for ws in wb.worksheets]
+        with _reading(name):
+            return [
+                (ws.title, [row for _, row in _sheet_rows(ws, name, start=1, width=_TABLE_WIDTH)])
+                for ws in wb.worksheets
+            ]
     finally:
         wb.close()
 
@@ -187,6 +199,8 @@ def read_informative_references(
 
     Raises:
         DataError: If the file is not a readable workbook.
+        LimitError: If a sheet has more rows than ``XLSX_LIMITS["max_rows"]``, or the file
+            exceeds another workbook limit.
 
     Examples:
         >>> from regmap.io.excel.references import read_informative_references
@@ -205,6 +219,8 @@ def read_mapping_workbook(path: str | os.PathLike[str]) -> FileContent:
 
     Raises:
         DataError: If the file is not a readable workbook.
+        LimitError: If a sheet has more rows than ``XLSX_LIMITS["max_rows"]``, or the file
+            exceeds another workbook limit.
 
     Examples:
         >>> import tempfile, pathlib

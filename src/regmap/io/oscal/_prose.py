@@ -1,8 +1,9 @@
 """Rendering OSCAL control prose: parameter insertions and labelled statement items.
 
 A catalog's parameters are read once each: :class:`Prose` keeps every parameter's reading, so
-a parameter inserted in many statements (SP 800-53 has 1,196 insertions of 1,258 parameters)
-costs one rendering.
+a parameter inserted in many places costs one rendering (the SP 800-53 Rev. 5 catalog inserts
+each of its 1,258 parameters once; its resolved moderate baseline has 1,271 insertions of 643
+parameters).
 """
 
 from __future__ import annotations

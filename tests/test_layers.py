@@ -21,6 +21,7 @@ LAYERS: dict[str, float] = {
     "regmap.io.yaml": 3,
     "regmap.io.cache": 3,
     "regmap.io._json": 2.9,
+    "regmap.io.limits": 2.9,
     "regmap.io.atomic": 3,
     "regmap._records": 4,
     "regmap._checks": 4,

@@ -330,3 +330,38 @@ def test_the_console_script_reports_a_bad_variable_in_one_line() -> None:
         "regmap: error: REGMAP_MAX_NODES='1e6' is not a positive whole number (write digits "
         "such as 5000 or 5_000_000; unset it for the default, 2_000_000)"
     ]
+
+
+# -- the loaded knowledge base is kept per set of limits ------------------------------------
+
+REFERENCES = TOY.parent / "oscal" / "nist-sp-800-213a-to-sp-800-53r5.DRAFT.xlsx"
+
+
+def test_loading_again_under_other_limits_reads_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A knowledge base loaded under one limit is not handed back under a lower one."""
+    kb = regmap.load([TOY], shipped=False)
+    assert regmap.load([TOY], shipped=False) is kb
+    before = ryaml.LIMITS["max_controls"]
+    monkeypatch.setitem(ryaml.LIMITS, "max_controls", 3)
+    with pytest.raises(LimitError, match="max_controls=3"):
+        regmap.load([TOY], shipped=False)
+    monkeypatch.setitem(ryaml.LIMITS, "max_controls", before)
+    assert regmap.load([TOY], shipped=False) is kb
+
+
+def test_workbook_limits_count_only_when_a_workbook_is_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kb = regmap.load([REFERENCES], shipped=False, strict=False)
+    assert len(kb.mappings) == 241
+    monkeypatch.setitem(xread.XLSX_LIMITS, "max_rows", 10)
+    refused = regmap.load([REFERENCES], shipped=False, strict=False)
+    assert refused is not kb and not refused.mappings
+    assert [f.code for f in refused.validate() if f.location.path == str(REFERENCES)] == [
+        "limit-exceeded"
+    ]
+    # a bad workbook variable does not stop a load that reads no workbook
+    _set_env(monkeypatch, "max_rows", BAD["max_rows"])
+    assert regmap.load([TOY], shipped=False).regimes
+    with pytest.raises(RegmapError, match="REGMAP_MAX_XLSX_ROWS"):
+        regmap.load([REFERENCES], shipped=False, strict=False)

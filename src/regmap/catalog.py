@@ -21,7 +21,7 @@ from regmap.errors import (
     UnknownIdError,
 )
 from regmap.files import data_dir, discover, read_files, shipped_files
-from regmap.io.yaml import LIMITS
+from regmap.io.limits import LIMITS, XLSX_LIMITS
 from regmap.model import (
     Capability,
     Control,
@@ -493,7 +493,8 @@ def load(
         shipped: Whether to include the shipped catalogs and crosswalks.
         strict: Raise on any error finding; with False, findings wait for ``kb.validate()``.
 
-    Loading the same unchanged files again returns the same (read-only) knowledge base.
+    Loading the same unchanged files again, under the same limits, returns the same
+    (read-only) knowledge base.
 
     Raises:
         CatalogError: If ``strict`` and the data has errors; it lists every finding.
@@ -509,7 +510,9 @@ def load(
     known = {p.resolve() for p in base}
     users = [p for p in discover(extra) if p.resolve() not in known]
     paths = [*base, *users]
-    key = (tuple(_stamp(p) for p in paths), strict)
+    workbooks = any(str(p).lower().endswith(".xlsx") for p in paths)
+    limits = (*LIMITS.items(), *(XLSX_LIMITS.items() if workbooks else ()))
+    key = (tuple(_stamp(p) for p in paths), strict, limits)
     if key in _LOADED:
         return _LOADED[key]
     contents, findings = read_files(paths)
@@ -534,7 +537,8 @@ def load(
 
 
 _LOADED: dict[object, KnowledgeBase] = {}
-"""The last knowledge base loaded, keyed by its files' paths, sizes and modification times."""
+"""The last knowledge base loaded, keyed by its files' paths, sizes and modification times, and
+the limits in force (a file refused under one limit may be read under another)."""
 
 
 def _stamp(path: os.PathLike[str]) -> tuple[str, int, int]:

@@ -23,23 +23,13 @@ from regmap._records import FileContent
 from regmap.catalog import KnowledgeBase, load
 from regmap.errors import DataError, LimitError, ProductError, RegmapError, UnknownIdError
 from regmap.io.excel.template import FEATURE_HEADERS, ICS_SUPPORT, PRODUCT_FIELDS
+from regmap.io.limits import XLSX_LIMITS
 from regmap.io.tables import mappings_from_rows
-from regmap.io.yaml import EnvLimits
 from regmap.model import FactDef, Feature, Product
 from regmap.products import check_product
 
 __all__ = ["XLSX_LIMITS", "open_workbook", "read_mapping_xlsx", "read_product_xlsx"]
 
-#: Limits for workbooks read from outside; each can be raised through an environment variable,
-#: read when a limit is first needed (see :class:`regmap.io.yaml.EnvLimits`).
-XLSX_LIMITS = EnvLimits(
-    {
-        "max_uncompressed_bytes": ("REGMAP_MAX_XLSX_BYTES", 200 * 1024 * 1024),
-        "max_ratio": ("REGMAP_MAX_XLSX_RATIO", 200),
-        "max_entries": ("REGMAP_MAX_XLSX_ENTRIES", 10_000),
-        "max_rows": ("REGMAP_MAX_XLSX_ROWS", 100_000),
-    }
-)
 _TABLE_WIDTH = 64  # columns read from a mapping table; OLIR's template uses about a dozen
 
 

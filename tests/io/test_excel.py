@@ -423,6 +423,7 @@ def _counting_rows(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
 def test_informative_references_over_the_row_limit_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The limit counts the rows of all the sheets together: 6 + 13 rows, limit 10."""
     from regmap.io.excel import read_informative_references, read_mapping_workbook
     from regmap.io.excel.read import XLSX_LIMITS
 
@@ -435,12 +436,12 @@ def test_informative_references_over_the_row_limit_are_refused(
         assert (err.code, err.path, err.line, err.id) == (
             "limit-exceeded",
             str(path),
-            11,
-            "Technical 2!A11",
+            5,
+            "Technical 2!A5",
         )
         message = str(err)
         assert message.startswith(str(path)) and len(message.splitlines()) == 1
-        assert "sheet 'Technical 2' has more than 10 rows" in message
+        assert "the workbook has more than 10 rows in all its sheets" in message
         assert "max_rows=10" in message and "REGMAP_MAX_XLSX_ROWS" in message
     # through regmap.load, the same error becomes a finding on the file, and nothing is mapped
     kb = regmap.load([path], shipped=False, strict=False)
@@ -448,12 +449,37 @@ def test_informative_references_over_the_row_limit_are_refused(
     [finding] = [f for f in kb.validate() if f.location.path == str(path)]
     assert (finding.code, finding.location.line, finding.location.id) == (
         "limit-exceeded",
-        11,
-        "Technical 2!A11",
+        5,
+        "Technical 2!A5",
     )
-    # at the limit, the same workbook is read
-    monkeypatch.setitem(XLSX_LIMITS, "max_rows", 13)
+    # one row short of both sheets' 19 is refused, at 19 the same workbook is read
+    monkeypatch.setitem(XLSX_LIMITS, "max_rows", 18)
+    with pytest.raises(LimitError, match="more than 18 rows in all its sheets"):
+        read_informative_references(path)
+    monkeypatch.setitem(XLSX_LIMITS, "max_rows", 19)
     assert len(read_informative_references(path).mappings) == 1
+
+
+def test_many_sheets_are_bounded_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fifty sheets, each with a cell in row 900 (under a limit of 1,000 per sheet): reading
+    stops after 1,000 rows in all, in the second sheet, instead of reading 45,000."""
+    from regmap.io.excel import read_informative_references
+    from regmap.io.excel.read import XLSX_LIMITS
+
+    monkeypatch.setitem(XLSX_LIMITS, "max_rows", 1_000)
+    path = tmp_path / "sheets.xlsx"
+    wb = openpyxl.Workbook()
+    for i in range(50):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = f"S{i}"
+        ws.append(REFERENCE_HEADER)
+        ws["A900"] = "far"
+    wb.save(path)
+    seen = _counting_rows(monkeypatch)
+    with pytest.raises(LimitError) as info:
+        read_informative_references(path)
+    assert (info.value.line, info.value.id) == (101, "S1!A101")
+    assert {k: len(v) for k, v in seen.items()} == {"S0": 900, "S1": 101}
 
 
 def test_a_far_cell_in_informative_references_reads_few_rows(

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from regmap._records import FileContent
-from regmap.errors import SourceLocation
+from regmap.errors import LimitError, SourceLocation
 from regmap.io.excel.read import _TABLE_WIDTH, _reading, _sheet_rows, open_workbook
+from regmap.io.limits import XLSX_LIMITS
 from regmap.io.tables import mappings_from_rows
 from regmap.model import Mapping, PublishedProvenance
 
@@ -172,18 +173,34 @@ def _sheets(path: str | os.PathLike[str]) -> list[tuple[str, list[Sequence[Any]]
     """Every sheet's rows from row 1, read as ``regmap.io.excel.read`` reads mapping tables.
 
     Rows are ``_TABLE_WIDTH`` cells wide whatever dimension the sheet declares, and reading
-    stops with a LimitError naming the file and the sheet at ``XLSX_LIMITS["max_rows"]``.
+    stops with a LimitError naming the file, the sheet and the row once the sheets together
+    have more than ``XLSX_LIMITS["max_rows"]`` rows: every sheet is read, so a limit per
+    sheet alone would let a workbook of many sheets cost as many times the limit.
     """
     name = str(path)
+    limit = XLSX_LIMITS["max_rows"]
+    total = 0
+    sheets: list[tuple[str, list[Sequence[Any]]]] = []
     wb = open_workbook(path)
     try:
         with _reading(name):
-            return [
-                (ws.title, [row for _, row in _sheet_rows(ws, name, start=1, width=_TABLE_WIDTH)])
-                for ws in wb.worksheets
-            ]
+            for ws in wb.worksheets:
+                rows: list[Sequence[Any]] = []
+                for number, row in _sheet_rows(ws, name, start=1, width=_TABLE_WIDTH):
+                    total += 1
+                    if total > limit:
+                        raise LimitError(
+                            f"the workbook has more than {limit} rows in all its sheets (limit "
+                            f"max_rows={limit}; raise it with REGMAP_MAX_XLSX_ROWS)",
+                            path=name,
+                            line=number,
+                            id=f"{ws.title}!A{number}",
+                        )
+                    rows.append(row)
+                sheets.append((ws.title, rows))
     finally:
         wb.close()
+    return sheets
 
 
 def read_informative_references(
@@ -199,8 +216,8 @@ def read_informative_references(
 
     Raises:
         DataError: If the file is not a readable workbook.
-        LimitError: If a sheet has more rows than ``XLSX_LIMITS["max_rows"]``, or the file
-            exceeds another workbook limit.
+        LimitError: If the sheets together have more rows than ``XLSX_LIMITS["max_rows"]``,
+            or the file exceeds another workbook limit.
 
     Examples:
         >>> from regmap.io.excel.references import read_informative_references
@@ -219,8 +236,8 @@ def read_mapping_workbook(path: str | os.PathLike[str]) -> FileContent:
 
     Raises:
         DataError: If the file is not a readable workbook.
-        LimitError: If a sheet has more rows than ``XLSX_LIMITS["max_rows"]``, or the file
-            exceeds another workbook limit.
+        LimitError: If the sheets together have more rows than ``XLSX_LIMITS["max_rows"]``,
+            or the file exceeds another workbook limit.
 
     Examples:
         >>> import tempfile, pathlib

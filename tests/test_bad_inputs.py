@@ -295,7 +295,7 @@ CASES: dict[str, Case] = {
         load_product,
         ProductError,
         "unknown-fact",
-        line=4,
+        line=5,
         id="Acme Cam",
     ),
     "product-unknown-regime": Case(
@@ -335,7 +335,7 @@ CASES: dict[str, Case] = {
         load_product,
         ProductError,
         "invalid-product",
-        line=2,
+        line=3,
         id="Acme Cam",
     ),
     "product-unknown-key": Case(
@@ -343,7 +343,7 @@ CASES: dict[str, Case] = {
         load_product,
         ProductError,
         "invalid-product",
-        line=2,
+        line=3,
         id="Acme Cam",
     ),
     "product-two-kinds-of-feature": Case(

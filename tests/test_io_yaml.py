@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from regmap.errors import LimitError, YamlError
 from regmap.io.yaml import LineDict, dump_yaml, load_yaml, parse_yaml
@@ -119,3 +120,95 @@ def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     src.write_text("k: v\n", encoding="utf-8")
     load_yaml(src)
     assert not (tmp_path / "cache").exists()
+
+
+# -- node_line: the line of one item, for error messages -------------------------------------
+
+
+def test_node_line_finds_keys_and_items(tmp_path: Path) -> None:
+    from regmap.io.yaml import node_line
+
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "# a comment\n"
+        "name: Cam\n"
+        "facts:\n"
+        "  is_networked: true\n"
+        '  "has wifi": true\n'
+        "features:\n"
+        "  - capability: cap:a\n"
+        "  -\n"
+        "    capability: cap:b\n"
+        "    evidence: x\n"
+        "flow: {a: 1, b: [x, y]}\n"
+        "1: numeric key\n"
+    )
+    assert node_line(path, ()) == 2  # the document starts with its first node
+    assert node_line(path, ("facts", "has wifi")) == 5
+    assert node_line(path, ("features", 0, "capability")) == 7
+    assert node_line(path, ("features", 1)) == 9
+    assert node_line(path, ("features", 1, "evidence")) == 10
+    assert node_line(path, ("flow", "b", 1)) == 11
+    assert node_line(path, (1,)) == 12
+    # where the path leads nowhere, the last item reached
+    assert node_line(path, ("facts", "missing")) == 3
+    assert node_line(path, ("features", 5, "capability")) == 6
+    assert node_line(path, ("name", "x")) == 2
+    # unreadable, unparsable or over the limits: no line rather than an error
+    assert node_line(tmp_path / "absent.yaml", ("a",)) is None
+    (tmp_path / "bad.yaml").write_text("a: [1, 2\n")
+    assert node_line(tmp_path / "bad.yaml", ("a",)) is None
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 200 + "]" * 200 + "\n")
+    assert node_line(tmp_path / "deep.yaml", ("a",)) is None
+    (tmp_path / "empty.yaml").write_text("# nothing\n")
+    assert node_line(tmp_path / "empty.yaml", ("a",)) is None
+
+
+_KEY = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True).filter(
+    lambda k: k not in {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+)
+_TREE = st.recursive(
+    st.integers(-5, 5) | st.from_regex(r"[a-z]{1,5}", fullmatch=True),
+    lambda inner: (
+        st.lists(inner, min_size=1, max_size=3)
+        | st.dictionaries(_KEY, inner, min_size=1, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _paths(data: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    out = [prefix] if prefix else []
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    for key, value in items:
+        out += _paths(value, (*prefix, key))
+    return out
+
+
+@given(st.dictionaries(_KEY, _TREE, min_size=1, max_size=4))
+def test_node_line_points_at_the_key_or_the_item(data: dict[str, object]) -> None:
+    """In any block-style document, the line of a mapping entry starts with its key, and the
+    line of a list item holds the dash that opens it."""
+    import tempfile
+
+    from regmap.io.yaml import node_line
+
+    text = dump_yaml(data)
+    lines = text.splitlines()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "d.yaml"
+        path.write_text(text)
+        for loc in _paths(data):
+            line = node_line(path, loc)  # type: ignore[arg-type]
+            assert line is not None and 1 <= line <= len(lines), (loc, text)
+            shown = lines[line - 1].lstrip(" -")
+            if isinstance(loc[-1], str):
+                assert shown.startswith(f"{loc[-1]}:"), (loc, line, text)
+            else:
+                assert "-" in lines[line - 1] or "[" in lines[line - 1], (loc, line, text)

@@ -37,7 +37,7 @@ def test_invalid_product_names_file_line_and_field(write: Write) -> None:
     with pytest.raises(ProductError) as info:
         regmap.load_product(path)
     err = info.value
-    assert (err.path, err.line, err.id) == (str(path), 3, "Cam")
+    assert (err.path, err.line, err.id) == (str(path), 4, "Cam")  # the line of status:
     assert "features.0.status" in err.message
 
 

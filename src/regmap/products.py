@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from regmap.catalog import KnowledgeBase
 from regmap.errors import DataError, LimitError, ProductError, UnknownIdError
-from regmap.io.yaml import LineDict, decode_utf8, load_yaml, read_limited
+from regmap.io.yaml import LineDict, decode_utf8, load_yaml, node_line, read_limited
 from regmap.model import FactDef, Product
 
 __all__ = ["PRODUCT_READERS", "check_product", "load_product", "parse_product"]
@@ -20,9 +20,19 @@ __all__ = ["PRODUCT_READERS", "check_product", "load_product", "parse_product"]
 #: Readers for other product file types, resolved when such a file is read (a plug-in
 #: point: the spreadsheet reader lives in regmap.io.excel, the only openpyxl user).
 PRODUCT_READERS: dict[str, str] = {".xlsx": "regmap.io.excel.read:read_product_xlsx"}
+_YAML = (".yaml", ".yml")
 
 
-def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+def _line_of(data: Any, loc: tuple[Any, ...], path: str | None = None) -> int | None:
+    """The line of the item ``loc`` leads to.
+
+    Its key's own line when the data was read from the YAML file ``path``; else the line where
+    the nearest enclosing mapping starts.
+    """
+    if path is not None and isinstance(data, LineDict) and Path(path).suffix.lower() in _YAML:
+        line = node_line(path, loc)
+        if line is not None:
+            return line
     line = data.line if isinstance(data, LineDict) else None
     node = data
     for part in loc:
@@ -59,7 +69,7 @@ def parse_product(data: Any, *, path: str = "<product>") -> Product:
         raise ProductError(
             f"{where}: {msg}{suffix}" if where else msg + suffix,
             path=path,
-            line=_line_of(data, loc),
+            line=_line_of(data, loc, path),
             id=str(data.get("name")) if isinstance(data.get("name"), str) else None,
         ) from None
 
@@ -81,7 +91,7 @@ def load_product(path: str | os.PathLike[str], kb: KnowledgeBase | None = None) 
     suffix = Path(path).suffix.lower()
     if suffix == ".json":
         data = _load_json(path)
-    elif suffix in (".yaml", ".yml"):
+    elif suffix in _YAML:
         data = load_yaml(path)
     elif suffix in PRODUCT_READERS:
         module, _, function = PRODUCT_READERS[suffix].partition(":")
@@ -142,7 +152,7 @@ def check_product(
     """
 
     def fail(message: str, code: str, loc: tuple[Any, ...]) -> ProductError:
-        line = _line_of(data, loc) if data is not None else None
+        line = _line_of(data, loc, path) if data is not None else None
         return ProductError(message, code=code, path=path, line=line, id=product.name)
 
     for i, feature in enumerate(product.features):

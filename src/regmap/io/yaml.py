@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from regmap.errors import DataError, LimitError, YamlError
+from regmap.errors import DataError, LimitError, RegmapError, YamlError
 from regmap.io import cache
 from regmap.io.cache import cache_dir
 from regmap.io.limits import LIMITS, EnvLimits, env_limit
@@ -30,6 +31,7 @@ __all__ = [
     "decode_utf8",
     "dump_yaml",
     "load_yaml",
+    "node_line",
     "parse_yaml",
     "read_limited",
 ]
@@ -409,6 +411,58 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
     data = parse_yaml(text, path=name)
     _cache_write(digest, data)
     return data
+
+
+def node_line(path: str | os.PathLike[str], loc: Sequence[str | int]) -> int | None:
+    r"""The line in the YAML file ``path`` of the item that ``loc`` leads to.
+
+    ``loc`` is a path of keys and list indices, as in a pydantic error (``("facts", "x")``).
+    An entry of a mapping is on the line of its key, an item of a list on its own line; where
+    ``loc`` leads nowhere (a missing key), the line of the last item it reached. The file is
+    read again, so this is for error messages: parsed data keeps only the line where each
+    mapping starts. None if the file cannot be read or parsed under the limits.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from regmap.io.yaml import node_line
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "p.yaml"
+        >>> _ = p.write_text("name: Cam\nfacts:\n  a: 1\n  b: 2\nfeatures:\n  - x\n  - y\n")
+        >>> (
+        ...     node_line(p, ("facts", "b")),
+        ...     node_line(p, ("features", 1)),
+        ...     node_line(p, ("facts", "c")),
+        ... )
+        (4, 7, 2)
+    """
+    name = str(path)
+    try:
+        text = decode_utf8(read_limited(path), name)
+        loader = _Loader(text)
+        loader.regmap_path = name
+        try:
+            node = _compose(loader, name)
+        finally:
+            loader.dispose()
+    except (RegmapError, yaml.YAMLError, RecursionError):
+        return None
+    if node is None:
+        return None
+    line: int = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            key = str(part)
+            found = next((kv for kv in node.value if getattr(kv[0], "value", None) == key), None)
+            if found is None:
+                break
+            line, node = found[0].start_mark.line + 1, found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if not 0 <= part < len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 def read_limited(path: str | os.PathLike[str]) -> bytes:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -293,6 +294,18 @@ def test_zip_bomb_is_refused(tmp_path: Path) -> None:
         read_product_xlsx(bomb, regmap.load())
 
 
+SHEET1 = "xl/worksheets/sheet1.xml"
+
+
+def _with_part(source: Path, path: Path, part: str, change: Callable[[bytes], bytes]) -> Path:
+    """A copy of the workbook ``source`` at ``path`` with the zip part ``part`` changed."""
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, change(data) if item.filename == part else data)
+    return path
+
+
 def test_xml_entity_expansion_is_refused(tmp_path: Path, kb: regmap.KnowledgeBase) -> None:
     path = write_template(kb, tmp_path / "t.xlsx")
     evil = tmp_path / "evil.xlsx"
@@ -300,13 +313,12 @@ def test_xml_entity_expansion_is_refused(tmp_path: Path, kb: regmap.KnowledgeBas
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
     )
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(evil, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/workbook.xml":
-                body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
-                data = lol.encode() + body
-            dst.writestr(item, data)
+
+    def with_entities(data: bytes) -> bytes:
+        body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+        return lol.encode() + body
+
+    _with_part(path, evil, "xl/workbook.xml", with_entities)
     with pytest.raises(DataError, match="cannot read workbook: EntitiesForbidden"):
         read_product_xlsx(evil, kb)
 
@@ -528,15 +540,12 @@ def test_a_claimed_dimension_costs_nothing(tmp_path: Path, monkeypatch: pytest.M
     """A sheet that declares A1:XFD1048576 but holds two rows: two rows of 64 cells are read."""
     from regmap.io.excel import read_informative_references
 
+    def claim_everything(data: bytes) -> bytes:
+        assert b'<dimension ref="A1:E2"/>' in data
+        return data.replace(b'ref="A1:E2"', b'ref="A1:XFD1048576"')
+
     source = _reference_workbook(tmp_path / "small.xlsx")
-    path = tmp_path / "claims.xlsx"
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                assert b'<dimension ref="A1:E2"/>' in data
-                data = data.replace(b'ref="A1:E2"', b'ref="A1:XFD1048576"')
-            dst.writestr(item, data)
+    path = _with_part(source, tmp_path / "claims.xlsx", SHEET1, claim_everything)
     seen = _counting_rows(monkeypatch)
     [mapping] = read_informative_references(path).mappings
     assert seen == {"Technical": [64, 64]}
@@ -547,13 +556,7 @@ def test_informative_references_with_a_broken_sheet_are_a_data_error(tmp_path: P
     from regmap.io.excel import read_informative_references
 
     source = _reference_workbook(tmp_path / "good.xlsx")
-    path = tmp_path / "broken.xlsx"
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data[: len(data) // 2]
-            dst.writestr(item, data)
+    path = _with_part(source, tmp_path / "broken.xlsx", SHEET1, lambda data: data[: len(data) // 2])
     with pytest.raises(DataError, match="cannot read workbook: ") as info:
         read_informative_references(path)
     assert info.value.path == str(path)

@@ -59,6 +59,7 @@ LAYERS: dict[str, float] = {
 SAME_LAYER_OK = {
     ("regmap.io.yaml", "regmap.io"),
     ("regmap.io.yaml", "regmap.io.cache"),
+    ("regmap.io.cache", "regmap.io.atomic"),
     ("regmap.analysis.report", "regmap.analysis"),
 }
 # Facade methods that resolve a higher module at call time (``report.to_excel``): the

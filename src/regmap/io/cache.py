@@ -18,11 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from regmap.errors import ExportError
 from regmap.io import _json
+from regmap.io.atomic import write_text_atomically
 
 __all__ = ["cache_dir", "key", "read", "write"]
 
@@ -88,7 +89,7 @@ def read(kind: str, digest: str, stamp: str) -> Any:
 def write(kind: str, digest: str, stamp: str, data: Any) -> None:
     """Cache ``data`` (plain JSON data) as ``kind`` under ``digest``; failures are ignored.
 
-    The entry is written to a temporary file and renamed, so a reader never sees half of it.
+    The entry is written atomically (:mod:`regmap.io.atomic`), so a reader never sees half of it.
 
     Examples:
         >>> import os, tempfile
@@ -105,12 +106,6 @@ def write(kind: str, digest: str, stamp: str, data: Any) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         payload = json.dumps({"format": kind, "sha256": digest, "stamp": stamp, "data": data})
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-    except (OSError, TypeError, ValueError, RecursionError):
+        write_text_atomically(payload, _entry_path(folder, kind, digest), what="cache entry")
+    except (OSError, TypeError, ValueError, RecursionError, ExportError):
         return  # a cache that cannot be written is simply not used
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(payload)
-        os.replace(tmp, _entry_path(folder, kind, digest))
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)

@@ -293,12 +293,14 @@ def _scan_props(props: Any) -> tuple[str | None, str | None, dict[str, list[str]
 
 
 class _Resolved(NamedTuple):
-    """A link's meaning: its regmap relation, target, the pair it dedupes on and the link."""
+    """What one (rel, href) of a catalog means, whichever control it appears in."""
 
     target: str
+    """The regmap control id it points to; the URL itself for a ``canonical`` link."""
     slot: int | None
-    """The pair's place in the table of links; None for a ``canonical`` link (the URL)."""
+    """The (target, relation) pair's place in the table of links; None for ``canonical``."""
     moved: bool
+    """Whether it says the control was withdrawn into the target (``incorporated-into``)."""
 
 
 class _Reader:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import regmap
 from regmap import ExportError
+from regmap.io.atomic import write_text_atomically
 from regmap.io.csv import dump_report_csv, safe_csv_text, write_report_csv
 from regmap.io.excel import write_report, write_template
 from regmap.io.excel._common import FORMULA_PREFIXES
@@ -127,6 +128,28 @@ def test_csv_export_writes_through_no_planted_link(tmp_path: Path) -> None:
     write_report_csv(toy_report(), tmp_path / "report.csv")
     assert victim.read_text() == "precious\n"
     assert (tmp_path / "report.csv").read_text().startswith("regime,id,")
+
+
+@pytest.mark.parametrize(
+    ("newline", "written"),
+    [(None, f"a{os.linesep}b"), ("", "a\nb"), ("\n", "a\nb"), ("\r\n", "a\r\nb"), ("\r", "a\rb")],
+)
+def test_text_is_written_with_the_line_endings_open_would_write(
+    tmp_path: Path, newline: str | None, written: str
+) -> None:
+    target = write_text_atomically("a\nb", tmp_path / "out.txt", newline=newline)
+    assert target.read_bytes() == written.encode()
+    assert os.listdir(tmp_path) == ["out.txt"]
+
+
+def test_text_that_is_not_utf8_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """Encoding happens before the temporary file is made (it once happened while writing
+    it, and a lone surrogate left a ``.out.txt.*.tmp`` file behind)."""
+    (tmp_path / "out.txt").write_text("previous\n")
+    with pytest.raises(UnicodeEncodeError):
+        write_text_atomically("bad \ud800", tmp_path / "out.txt")
+    assert os.listdir(tmp_path) == ["out.txt"]
+    assert (tmp_path / "out.txt").read_text() == "previous\n"
 
 
 # -- inputs are never modified ------------------------------------------------------------------

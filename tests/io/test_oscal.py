@@ -279,6 +279,133 @@ def test_links_join_related_controls(controls: dict[str, regmap.Control]) -> Non
     assert all(link.id in controls for c in controls.values() for link in c.links)
 
 
+def _odd_catalog() -> dict[str, Any]:
+    """A catalog with every shape of link, parameter and statement the reader tolerates."""
+    label = [{"name": "label", "value": "a."}]
+    return {
+        "catalog": {
+            "uuid": "u",
+            "metadata": {"title": "Odd", "version": "1", "last-modified": "2025-01-01T00:00Z"},
+            "params": [
+                {
+                    "id": "p-alt",
+                    "label": "plain",
+                    "props": [
+                        "not a prop",
+                        {"name": "alt-label", "class": "other", "value": "wrong class"},
+                        {"name": "alt-label", "class": "sp800-53", "value": " preferred  label "},
+                        {"name": "alt-label", "class": "sp800-53", "value": "second"},
+                    ],
+                },
+                {
+                    "id": "p-odp",
+                    "label": "frequency",
+                    "props": [
+                        {"name": "label", "value": "X-01_ODP[01]"},
+                    ],
+                },
+                {"id": "p-guide", "guidelines": [{"prose": "what  the guideline says"}]},
+                {"id": "p-sel", "select": {"choice": ["one", "{{ insert: param, p-odp }}"]}},
+            ],
+            "controls": [
+                {
+                    "id": "x-1",
+                    "title": "Uses {{ insert: param, p-alt }}",
+                    "links": [
+                        "not a link",
+                        ["rel", "href"],
+                        {"href": "#x-2"},  # no rel
+                        {"rel": 1, "href": "#x-2"},  # rel not text
+                        {"rel": "related", "href": 2},  # href not text
+                        {"rel": "related", "href": "#x-2"},
+                        {"rel": "required", "href": "x-2"},  # the same pair again
+                        {"rel": "related", "href": "#x-1"},  # itself
+                        {"rel": "reference", "href": "#x-3"},  # not a relation regmap keeps
+                        {"rel": "related", "href": "#nowhere"},
+                        {"rel": "canonical", "href": "https://example.org/x-1"},
+                        {"rel": "canonical", "href": "https://example.org/second"},
+                        {"rel": "related", "href": "#x-3"},
+                    ],
+                    "parts": [
+                        {"name": "guidance", "prose": "Not the statement."},
+                        {
+                            "name": "statement",
+                            "prose": "Do:",
+                            "parts": [
+                                {
+                                    "name": "item",
+                                    "props": ["x", {"name": "label", "value": 1}, *label],
+                                    "prose": "first  {{ insert: param, p-odp }};",
+                                },
+                                {
+                                    "name": "note",
+                                    "prose": "top-level parts keep any name",
+                                    "parts": [
+                                        {"name": "guidance", "prose": "dropped below the top"},
+                                        {
+                                            "prose": "unnamed {{ insert: param, p-guide }}",
+                                            "parts": [
+                                                {
+                                                    "name": "item",
+                                                    "props": [{"name": "label", "value": " (1) "}],
+                                                },
+                                            ],
+                                        },
+                                    ],
+                                },
+                                "not a part",
+                                {
+                                    "name": "item",
+                                    "props": [{"name": "label", "value": ""}],
+                                    "prose": "  ",
+                                },
+                            ],
+                        },
+                    ],
+                },
+                {
+                    "id": "x-2",
+                    "title": "Two",
+                    "parts": [
+                        {"name": "statement", "prose": "  Pick {{ insert: param, p-sel }}.  "},
+                    ],
+                },
+                {
+                    "id": "x-3",
+                    "title": "Three",
+                    "props": [{"name": "status", "value": "Withdrawn"}],
+                    "links": [
+                        {"rel": "moved-to", "href": "#x-2"},
+                        {"rel": "incorporated-into", "href": "#x-1"},
+                    ],
+                },
+            ],
+        }
+    }
+
+
+def test_odd_links_parameters_and_statements_are_read_as_documented() -> None:
+    content = parse_catalog(_odd_catalog(), path="odd.json")
+    assert content.findings == []
+    x1, x2, x3 = content.controls
+    assert x1.title == "Uses [Assignment: preferred label]"
+    assert [(link.id, link.rel) for link in x1.links] == [
+        ("odd:x-2", "see-also"),
+        ("odd:x-3", "see-also"),
+    ]
+    assert x1.url == "https://example.org/x-1"
+    assert x1.statement == (
+        "Do:\n"
+        "a. first [Assignment: organization-defined frequency];\n"
+        "top-level parts keep any name\n"
+        "  unnamed [Assignment: what the guideline says]\n"
+        "    (1)"
+    )
+    assert x2.statement == "Pick [Selection: one; [Assignment: organization-defined frequency]]."
+    assert x3.status == "Withdrawn" and x3.statement == "Withdrawn: incorporated into X-2, X-1."
+    assert [d.nothing_to_implement for d in content.decompositions] == [x3.statement]
+
+
 def test_withdrawn_controls_are_not_applicable(sp800_53: Any) -> None:
     decompositions = {d.control: d for d in sp800_53.decompositions}
     withdrawn = decompositions[f"{R53}:ac-2.10"]

@@ -13,7 +13,12 @@ from pathlib import Path
 
 from regmap.errors import ExportError
 
-__all__ = ["default_file_mode", "temporary_beside", "write_text_atomically"]
+__all__ = [
+    "default_file_mode",
+    "temporary_beside",
+    "write_bytes_atomically",
+    "write_text_atomically",
+]
 
 
 def default_file_mode(path: str | os.PathLike[str]) -> None:
@@ -59,13 +64,46 @@ def temporary_beside(target: Path, what: str) -> tuple[int, str]:
         raise ExportError(f"cannot write {what}: {e.strerror}", path=str(target)) from e
 
 
-def write_text_atomically(
-    text: str, path: str | os.PathLike[str], *, what: str = "file", newline: str | None = None
+def write_bytes_atomically(
+    data: bytes, path: str | os.PathLike[str], *, what: str = "file"
 ) -> Path:
-    """Write UTF-8 text to ``path`` atomically and return the path.
+    r"""Write ``data`` to ``path`` atomically and return the path.
 
     Raises:
         ExportError: If the file cannot be written; an existing file is left untouched.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from regmap.io.atomic import write_bytes_atomically
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "a.bin"
+        >>> write_bytes_atomically(b"\x00\x01", out).read_bytes()
+        b'\x00\x01'
+    """
+    target = Path(path)
+    fd, tmp = temporary_beside(target, what)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        default_file_mode(tmp)
+        os.replace(tmp, target)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"cannot write {what}: {e.strerror or e}", path=str(target)) from e
+    return target
+
+
+def write_text_atomically(
+    text: str, path: str | os.PathLike[str], *, what: str = "file", newline: str | None = None
+) -> Path:
+    r"""Write UTF-8 text to ``path`` atomically and return the path.
+
+    ``newline`` is as for :func:`open`: None writes each ``\n`` as :data:`os.linesep`, ``""``
+    and ``"\n"`` write it as it is, any other value replaces it. The text is encoded before
+    any file is created, so text that is not UTF-8 (a lone surrogate) leaves nothing behind.
+
+    Raises:
+        ExportError: If the file cannot be written; an existing file is left untouched.
+        UnicodeEncodeError: If ``text`` cannot be encoded as UTF-8.
 
     Examples:
         >>> import tempfile, pathlib
@@ -74,14 +112,7 @@ def write_text_atomically(
         >>> write_text_atomically("hello", out).read_text()
         'hello'
     """
-    target = Path(path)
-    fd, tmp = temporary_beside(target, what)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
-            handle.write(text)
-        default_file_mode(tmp)
-        os.replace(tmp, target)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"cannot write {what}: {e.strerror or e}", path=str(target)) from e
-    return target
+    ending = os.linesep if newline is None else newline
+    if ending not in ("", "\n"):
+        text = text.replace("\n", ending)
+    return write_bytes_atomically(text.encode("utf-8"), path, what=what)

@@ -23,7 +23,7 @@ from typing import Any
 
 from regmap.errors import ExportError
 from regmap.io import _json
-from regmap.io.atomic import write_text_atomically
+from regmap.io.atomic import write_bytes_atomically
 
 __all__ = ["cache_dir", "key", "read", "write"]
 
@@ -103,9 +103,13 @@ def write(kind: str, digest: str, stamp: str, data: Any) -> None:
     folder = cache_dir()
     if folder is None:
         return
+    entry = {"format": kind, "sha256": digest, "stamp": stamp, "data": data}
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"format": kind, "sha256": digest, "stamp": stamp, "data": data})
-        write_text_atomically(payload, _entry_path(folder, kind, digest), what="cache entry")
+        # the standard library's encoder, not pydantic-core's (a fifth of the time): that one
+        # also writes what is not JSON data (complex numbers, bytes, dates) as strings, which
+        # would come back as something else
+        payload = json.dumps(entry, separators=(",", ":")).encode("ascii")
+        write_bytes_atomically(payload, _entry_path(folder, kind, digest), what="cache entry")
     except (OSError, TypeError, ValueError, RecursionError, ExportError):
         return  # a cache that cannot be written is simply not used

@@ -20,20 +20,28 @@ _ITEM_NAMES = frozenset({"item", None, "statement"})
 
 
 def _label(param: Mapping[str, Any]) -> str:
-    props = [p for p in param.get("props") or () if isinstance(p, dict)]
-    alt = [p for p in props if p.get("name") == "alt-label" and p.get("class") == "sp800-53"]
-    label = alt[0].get("value") if alt else param.get("label")
+    label: Any = None
+    alt = odp = False  # whether an SP 800-53 alt-label, an SP 800-53A "_ODP" label was seen
+    for p in param.get("props") or ():
+        if not isinstance(p, dict):
+            continue
+        name = p.get("name")
+        if name == "alt-label" and not alt and p.get("class") == "sp800-53":
+            alt, label = True, p.get("value")
+        elif name == "label" and "_ODP" in str(p.get("value", "")):
+            odp = True
+    if not alt:
+        label = param.get("label")
     if not isinstance(label, str) or not label.strip():
         guidelines = param.get("guidelines") or []
         prose = guidelines[0].get("prose") if guidelines and isinstance(guidelines[0], dict) else ""
         label = prose if isinstance(prose, str) and prose.strip() else str(param.get("id", "?"))
-    label = " ".join(label.split())
+    text = " ".join(label.split())
     # SP 800-53A names its parameters "ODP" (organization-defined parameter) and drops the
     # "organization-defined" that SP 800-53's own text shows; put it back.
-    odp = any(p.get("name") == "label" and "_ODP" in str(p.get("value", "")) for p in props)
-    if odp and not label.lower().startswith("organization-defined"):
-        label = f"organization-defined {label}"
-    return label
+    if odp and not text.lower().startswith("organization-defined"):
+        text = f"organization-defined {text}"
+    return text
 
 
 class Prose:
@@ -46,11 +54,12 @@ class Prose:
         'Review [Assignment: frequency]; again [Assignment: frequency].'
     """
 
-    __slots__ = ("_params", "_readings")
+    __slots__ = ("_params", "_readings", "_reading")
 
     def __init__(self, params: Mapping[str, Mapping[str, Any]]) -> None:
         self._params = params
         self._readings: dict[str, str] = {}
+        self._reading = lambda match: self.param(match.group(1))
 
     def param(self, param_id: str, depth: int = 0) -> str:
         """How the parameter ``param_id`` reads in a statement; see :func:`param_text`."""
@@ -66,7 +75,7 @@ class Prose:
         """``text`` with every parameter insertion replaced by its reading."""
         if "{{" not in text:
             return text
-        return _INSERT.sub(lambda m: self.param(m.group(1)), text)
+        return _INSERT.sub(self._reading, text)
 
     def statement(self, parts: Any, name: str = "statement") -> str | None:
         """The readable text of a control's ``name`` part; see :func:`statement_text`."""
@@ -74,35 +83,51 @@ class Prose:
             if not isinstance(part, dict) or part.get("name") != name:
                 continue
             subparts = part.get("parts")
-            prose = part.get("prose")
             if not subparts:
+                prose = part.get("prose")
                 text = self.render(prose).strip() if isinstance(prose, str) else ""
                 return text or None
             lines: list[str] = []
-            self._line(part, 0, lines)
-            for sub in subparts:
-                if isinstance(sub, dict):
-                    self._lines(sub, 0, lines)
+            self._lines(part, "", lines, top=True)
             return "\n".join(lines) or None
         return None
 
-    def _line(self, part: Mapping[str, Any], indent: int, out: list[str]) -> None:
-        prose = part.get("prose")
-        text = " ".join(self.render(prose).split()) if isinstance(prose, str) else ""
-        label = ""
-        for p in part.get("props") or ():
-            if isinstance(p, dict) and p.get("name") == "label" and isinstance(p.get("value"), str):
-                label = p["value"]
-                break
-        line = f"{label} {text}".strip() if label else text.strip()
-        if line:
-            out.append("  " * indent + line if indent else line)
+    def _lines(
+        self, part: Mapping[str, Any], indent: str, out: list[str], top: bool = False
+    ) -> None:
+        """Append the line of ``part`` (its label, then its prose on one line) and its items'.
 
-    def _lines(self, part: Mapping[str, Any], indent: int, out: list[str]) -> None:
-        self._line(part, indent, out)
-        for sub in part.get("parts") or ():
+        The statement itself (``top``) and its own parts are at the left margin, whatever their
+        names; deeper items (``item``, or unnamed) are indented two spaces a level.
+        """
+        prose = part.get("prose")
+        if isinstance(prose, str):
+            if "{{" in prose:
+                prose = _INSERT.sub(self._reading, prose)
+            text = " ".join(prose.split())
+        else:
+            text = ""
+        for p in part.get("props") or ():
+            if isinstance(p, dict) and p.get("name") == "label":
+                label = p.get("value")
+                if isinstance(label, str):
+                    if label:
+                        text = f"{label} {text}".strip() if text else label.strip()
+                    break
+        if text:
+            out.append(indent + text)
+        subparts = part.get("parts")
+        if not subparts:
+            return
+        if top:
+            for sub in subparts:
+                if isinstance(sub, dict):
+                    self._lines(sub, indent, out)
+            return
+        deeper = indent + "  "
+        for sub in subparts:
             if isinstance(sub, dict) and sub.get("name") in _ITEM_NAMES:
-                self._lines(sub, indent + 1, out)
+                self._lines(sub, deeper, out)
 
 
 def param_text(

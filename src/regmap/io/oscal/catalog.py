@@ -365,19 +365,23 @@ class _Reader:
         moved: list[str] = []
         if not links:
             return found, url, moved
-        seen: set[int] = set()
         resolved = self._resolved
         for link in links:
-            if not isinstance(link, dict):
-                continue
-            rel, href = link.get("rel"), link.get("href")
-            if isinstance(rel, str) and isinstance(href, str):
-                try:
-                    hit = resolved[rel, href]
-                except KeyError:
+            try:
+                key = link["rel"], link["href"]
+                hit = resolved[key]
+            except KeyError:  # a (rel, href) not seen before, or a link without either
+                if not isinstance(link, dict):
+                    continue
+                rel, href = link.get("rel"), link.get("href")
+                if isinstance(rel, str) and isinstance(href, str):
                     hit = resolved[rel, href] = self._resolve(rel, href)
-            else:  # missing, or not text: resolved each time, never cached
-                hit = self._resolve(rel, href)
+                else:  # missing: resolved each time, never cached
+                    hit = self._resolve(rel, href)
+            except TypeError:  # not a mapping, or a rel or href that is not text
+                if not isinstance(link, dict):
+                    continue
+                hit = self._resolve(link.get("rel"), link.get("href"))
             if hit is None:
                 continue
             target, index, is_move = hit
@@ -388,9 +392,9 @@ class _Reader:
                 continue
             if is_move:
                 moved.append(target)
-            if index not in seen:
-                seen.add(index)
-                found.append(index)
+            found.append(index)
+        if len(found) > 1:  # each related control once, in the order first linked
+            found = list(dict.fromkeys(found))
         return found, url, moved
 
     def record(
@@ -447,7 +451,9 @@ def _linked(records: list[list[Any]], table: list[list[str]]) -> list[dict[str, 
     """The controls' fields with their links: each distinct link validated once and shared.
 
     SP 800-53 has 4,301 links between 351 distinct (target, relation) pairs. If any pair is
-    not a valid link, every link stays data, so that validating its control reports it.
+    not a valid link, every link stays data, so that validating its control reports it. The
+    records' fields are changed in place (their indices replaced by the links): extracted
+    data is validated once, after it has been cached.
     """
     data = [{"id": target, "rel": rel} for target, rel in table]
     made: list[Link] | list[dict[str, str]]
@@ -455,10 +461,13 @@ def _linked(records: list[list[Any]], table: list[list[str]]) -> list[dict[str, 
         made = _LINKS.validate_python(data)
     except ValidationError:
         made = data
-    return [
-        {**fields, "links": [made[i] for i in fields["links"]]} if fields.get("links") else fields
-        for fields, _ in records
-    ]
+    fields_list = []
+    for fields, _ in records:
+        links = fields.get("links")
+        if links:
+            fields["links"] = [made[i] for i in links]
+        fields_list.append(fields)
+    return fields_list
 
 
 def _add_controls(records: list[list[Any]], table: list[list[str]], content: FileContent) -> None:
@@ -537,14 +546,16 @@ def read_json_catalog(
         >>> [c.id for c in read_json_catalog(raw, "mine.json").controls]
         ['mine:a-1']
     """
-    stamp = _code_stamp()
-    key = cache.key(raw, f"regime_id={regime_id or ''}", f"obligation={obligation or ''}")
-    extract = cache.read(_CACHE_KIND, key, stamp) if stamp else None
+    stamp = _code_stamp() if cache.cache_dir() is not None else None
+    key = extract = None
+    if stamp:  # with the cache off, the bytes are not even hashed
+        key = cache.key(raw, f"regime_id={regime_id or ''}", f"obligation={obligation or ''}")
+        extract = cache.read(_CACHE_KIND, key, stamp)
     if extract is None or not _well_formed(extract):
         if data is None:
             data = parse_json(raw, path)
         extract = _extract(data, path, regime_id, obligation)
-        if stamp:
+        if stamp and key:
             cache.write(_CACHE_KIND, key, stamp, extract)
     return _content(extract, path)
 

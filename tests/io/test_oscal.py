@@ -342,6 +342,7 @@ def _odd_catalog() -> dict[str, Any]:
                                     "prose": "top-level parts keep any name",
                                     "parts": [
                                         {"name": "guidance", "prose": "dropped below the top"},
+                                        {"name": ["item"], "prose": "a name that is not text"},
                                         {
                                             "prose": "unnamed {{ insert: param, p-guide }}",
                                             "parts": [

@@ -16,7 +16,7 @@ __all__ = ["Prose", "param_text", "render_prose", "statement_text"]
 
 _INSERT = re.compile(r"\{\{\s*insert:\s*param,\s*([^\s}]+)\s*\}\}")
 _MAX_DEPTH = 5
-_ITEM_NAMES = frozenset({"item", None, "statement"})
+_ITEM_NAMES = ("item", None, "statement")  # a tuple: a name that is not hashable is no error
 
 
 def _label(param: Mapping[str, Any]) -> str:

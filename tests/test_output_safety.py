@@ -142,6 +142,16 @@ def test_text_is_written_with_the_line_endings_open_would_write(
     assert os.listdir(tmp_path) == ["out.txt"]
 
 
+@pytest.mark.parametrize("newline", ["x", "\r\r", "\n\r"])
+def test_an_illegal_newline_is_refused_as_open_refuses_it(tmp_path: Path, newline: str) -> None:
+    with pytest.raises(ValueError, match="illegal newline value"):
+        open(tmp_path / "probe.txt", "w", newline=newline)  # noqa: SIM115 - the reference
+    (tmp_path / "probe.txt").unlink()  # open() made the file before it refused
+    with pytest.raises(ValueError, match="illegal newline value"):
+        write_text_atomically("a\nb", tmp_path / "out.txt", newline=newline)
+    assert os.listdir(tmp_path) == []  # regmap makes nothing
+
+
 def test_text_that_is_not_utf8_leaves_no_temporary_file(tmp_path: Path) -> None:
     """Encoding happens before the temporary file is made (it once happened while writing
     it, and a lone surrogate left a ``.out.txt.*.tmp`` file behind)."""

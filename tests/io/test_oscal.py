@@ -317,6 +317,8 @@ def _odd_catalog() -> dict[str, Any]:
                         {"href": "#x-2"},  # no rel
                         {"rel": 1, "href": "#x-2"},  # rel not text
                         {"rel": "related", "href": 2},  # href not text
+                        {"rel": ["related"], "href": "#x-2"},  # rel not hashable
+                        {"rel": "related", "href": {"a": 1}},  # href not hashable
                         {"rel": "related", "href": "#x-2"},
                         {"rel": "required", "href": "x-2"},  # the same pair again
                         {"rel": "related", "href": "#x-1"},  # itself

@@ -104,6 +104,7 @@ def write_text_atomically(
     Raises:
         ExportError: If the file cannot be written; an existing file is left untouched.
         UnicodeEncodeError: If ``text`` cannot be encoded as UTF-8.
+        ValueError: If ``newline`` is not one :func:`open` accepts.
 
     Examples:
         >>> import tempfile, pathlib
@@ -112,6 +113,8 @@ def write_text_atomically(
         >>> write_text_atomically("hello", out).read_text()
         'hello'
     """
+    if newline not in (None, "", "\n", "\r", "\r\n"):
+        raise ValueError(f"illegal newline value: {newline!r}")  # as open() says it
     ending = os.linesep if newline is None else newline
     if ending not in ("", "\n"):
         text = text.replace("\n", ending)

@@ -54,12 +54,11 @@ class Prose:
         'Review [Assignment: frequency]; again [Assignment: frequency].'
     """
 
-    __slots__ = ("_params", "_readings", "_reading")
+    __slots__ = ("_params", "_readings")
 
     def __init__(self, params: Mapping[str, Mapping[str, Any]]) -> None:
         self._params = params
         self._readings: dict[str, str] = {}
-        self._reading = lambda match: self.param(match.group(1))
 
     def param(self, param_id: str, depth: int = 0) -> str:
         """How the parameter ``param_id`` reads in a statement; see :func:`param_text`."""
@@ -71,11 +70,14 @@ class Prose:
             self._readings[param_id] = reading
         return reading
 
+    def _insertion(self, match: re.Match[str]) -> str:
+        return self.param(match.group(1))
+
     def render(self, text: str) -> str:
         """``text`` with every parameter insertion replaced by its reading."""
         if "{{" not in text:
             return text
-        return _INSERT.sub(self._reading, text)
+        return _INSERT.sub(self._insertion, text)
 
     def statement(self, parts: Any, name: str = "statement") -> str | None:
         """The readable text of a control's ``name`` part; see :func:`statement_text`."""
@@ -103,7 +105,7 @@ class Prose:
         prose = part.get("prose")
         if isinstance(prose, str):
             if "{{" in prose:
-                prose = _INSERT.sub(self._reading, prose)
+                prose = _INSERT.sub(self._insertion, prose)
             text = " ".join(prose.split())
         else:
             text = ""

@@ -330,7 +330,7 @@ class _Reader:
         self._obligation = obligation
         self._targets = {oid: cid for oid, cid in ids.items() if not oid.startswith("#")}
         self._targets.update({f"#{oid}": cid for oid, cid in ids.items()})
-        self._resolved: dict[tuple[str, str], _Resolved | None] = {}
+        self._resolved: dict[tuple[object, object], _Resolved | None] = {}  # (str, str) keys
         self.table: list[list[str]] = []
         self._index: dict[tuple[str, str], int] = {}
 
@@ -367,21 +367,18 @@ class _Reader:
             return found, url, moved
         resolved = self._resolved
         for link in links:
+            if not isinstance(link, dict):
+                continue
+            rel, href = link.get("rel"), link.get("href")
             try:
-                key = link["rel"], link["href"]
-                hit = resolved[key]
-            except KeyError:  # a (rel, href) not seen before, or a link without either
-                if not isinstance(link, dict):
-                    continue
-                rel, href = link.get("rel"), link.get("href")
+                hit = resolved[rel, href]
+            except KeyError:  # a (rel, href) not seen before, or one of them missing
                 if isinstance(rel, str) and isinstance(href, str):
                     hit = resolved[rel, href] = self._resolve(rel, href)
-                else:  # missing: resolved each time, never cached
+                else:  # missing or not text: resolved each time, never cached
                     hit = self._resolve(rel, href)
-            except TypeError:  # not a mapping, or a rel or href that is not text
-                if not isinstance(link, dict):
-                    continue
-                hit = self._resolve(link.get("rel"), link.get("href"))
+            except TypeError:  # a rel or href that cannot be hashed (a list)
+                hit = self._resolve(rel, href)
             if hit is None:
                 continue
             target, index, is_move = hit

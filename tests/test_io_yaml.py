@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from regmap.errors import LimitError, YamlError
-from regmap.io.yaml import LineDict, dump_yaml, load_yaml, parse_yaml
+from regmap.io.yaml import LineDict, dump_yaml, load_yaml, node_line, parse_yaml
 
 from . import strategies as st_
 
@@ -126,8 +127,6 @@ def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_node_line_finds_keys_and_items(tmp_path: Path) -> None:
-    from regmap.io.yaml import node_line
-
     path = tmp_path / "p.yaml"
     path.write_text(
         "# a comment\n"
@@ -195,10 +194,6 @@ def _paths(data: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, 
 def test_node_line_points_at_the_key_or_the_item(data: dict[str, object]) -> None:
     """In any block-style document, the line of a mapping entry starts with its key, and the
     line of a list item holds the dash that opens it."""
-    import tempfile
-
-    from regmap.io.yaml import node_line
-
     text = dump_yaml(data)
     lines = text.splitlines()
     with tempfile.TemporaryDirectory() as tmp:

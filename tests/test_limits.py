@@ -22,7 +22,7 @@ from regmap.cli import main
 from regmap.io import yaml as ryaml
 from regmap.io.excel import read as xread
 from regmap.io.excel import write_template
-from regmap.io.yaml import EnvLimits, env_limit
+from regmap.io.limits import EnvLimits, env_limit
 
 TOY = Path(__file__).parent / "assets" / "toy"
 ENV = {

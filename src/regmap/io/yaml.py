@@ -19,13 +19,11 @@ import yaml
 from regmap.errors import DataError, LimitError, RegmapError, YamlError
 from regmap.io import cache
 from regmap.io.cache import cache_dir
-from regmap.io.limits import LIMITS, EnvLimits, env_limit
+from regmap.io.limits import LIMITS
 
 __all__ = [
     "LIMITS",
-    "EnvLimits",
     "cache_dir",
-    "env_limit",
     "LineDict",
     "LineList",
     "decode_utf8",

@@ -137,7 +137,6 @@ def _mappings(
         for number, row in enumerate(rows[1:], start=2):
             if row.count(None) == len(row):
                 continue  # an empty row, such as the gap before a cell far down the sheet
-            row = list(row) + [None] * (len(rows[0]) - len(row))
             control = sheet.control_id(row)
             for ident, label in _controls(row[sheet.controls], target) if control else ():
                 entry = found.setdefault(

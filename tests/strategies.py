@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -372,3 +373,18 @@ workbook_damage = st.tuples(
     st.floats(0, 1),
     st.binary(max_size=64) | st.sampled_from([b"<", b"&lol;", b'<c r="A1" t="n"><v>x</v></c>']),
 )
+
+
+def item_paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path (keys and list indices) of every item inside nested dicts and lists."""
+    items = (
+        data.items()
+        if isinstance(data, dict)
+        else enumerate(data)
+        if isinstance(data, list)
+        else ()
+    )
+    out: list[tuple[Any, ...]] = []
+    for key, value in items:
+        out += [(*prefix, key), *item_paths(value, (*prefix, key))]
+    return out

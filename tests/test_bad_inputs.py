@@ -16,7 +16,7 @@ import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import openpyxl
@@ -367,7 +367,10 @@ CASES: dict[str, Case] = {
         "products/non-utf8.json", load_product, DataError, "file-encoding", line=3
     ),
     "product-json-duplicate-key": Case(
-        "products/duplicate-key.json", load_product, DataError, "wrong-type"
+        "products/duplicate-key.json", load_product, DataError, "wrong-type", line=3
+    ),
+    "product-json-long-integer": Case(  # more digits than Python converts (line 5)
+        "products/long-integer.json", load_product, DataError, "wrong-type", line=5
     ),
     "product-json-deep": Case(
         text("deep.json", "[" * 100_000 + "]" * 100_000), load_product, LimitError, "yaml-depth"
@@ -401,6 +404,18 @@ CASES: dict[str, Case] = {
         "oscal/profile.json", load, CatalogError, "wrong-type", requires="regmap.io.oscal"
     ),
 }
+# Each product declaration above written in YAML has a JSON twin, the same mistake on the
+# same line, and must end in the same error.
+CASES.update(
+    {
+        f"{name}-json": replace(case, input=case.input.removesuffix(".yaml") + ".json")
+        for name, case in list(CASES.items())
+        if isinstance(case.input, str)
+        and case.input.startswith("products/")
+        and (BAD / case.input).with_suffix(".json").exists()
+        and case.input.endswith(".yaml")
+    }
+)
 
 
 def _input(case: Case, tmp: Path) -> Path:

@@ -176,20 +176,6 @@ _TREE = st.recursive(
 )
 
 
-def _paths(data: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    out = [prefix] if prefix else []
-    items = (
-        data.items()
-        if isinstance(data, dict)
-        else enumerate(data)
-        if isinstance(data, list)
-        else ()
-    )
-    for key, value in items:
-        out += _paths(value, (*prefix, key))
-    return out
-
-
 @given(st.dictionaries(_KEY, _TREE, min_size=1, max_size=4))
 def test_node_line_points_at_the_key_or_the_item(data: dict[str, object]) -> None:
     """In any block-style document, the line of a mapping entry starts with its key, and the
@@ -199,7 +185,7 @@ def test_node_line_points_at_the_key_or_the_item(data: dict[str, object]) -> Non
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "d.yaml"
         path.write_text(text)
-        for loc in _paths(data):
+        for loc in st_.item_paths(data):
             line = node_line(path, loc)  # type: ignore[arg-type]
             assert line is not None and 1 <= line <= len(lines), (loc, text)
             shown = lines[line - 1].lstrip(" -")

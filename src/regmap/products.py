@@ -11,7 +11,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from regmap.catalog import KnowledgeBase
-from regmap.errors import DataError, LimitError, ProductError, UnknownIdError
+from regmap.errors import DataError, LimitError, ProductError, RegmapError, UnknownIdError
+from regmap.io._json import first_problem
+from regmap.io._json import line_of as json_line_of
 from regmap.io.yaml import LineDict, decode_utf8, load_yaml, node_line, read_limited
 from regmap.model import FactDef, Product
 
@@ -26,13 +28,16 @@ _YAML = (".yaml", ".yml")
 def _line_of(data: Any, loc: tuple[Any, ...], path: str | None = None) -> int | None:
     """The line of the item ``loc`` leads to.
 
-    Its key's own line when the data was read from the YAML file ``path``; else the line where
-    the nearest enclosing mapping starts.
+    Its key's own line when the data was read from the YAML or JSON file ``path``; else the
+    line where the nearest enclosing mapping starts.
     """
-    if path is not None and isinstance(data, LineDict) and Path(path).suffix.lower() in _YAML:
+    suffix = Path(path).suffix.lower() if path is not None else ""
+    if path is not None and isinstance(data, LineDict) and suffix in _YAML:
         line = node_line(path, loc)
         if line is not None:
             return line
+    if path is not None and suffix == ".json":
+        return _json_line(path, loc)
     line = data.line if isinstance(data, LineDict) else None
     node = data
     for part in loc:
@@ -109,6 +114,15 @@ def load_product(path: str | os.PathLike[str], kb: KnowledgeBase | None = None) 
     return product
 
 
+def _json_line(path: str, loc: tuple[Any, ...]) -> int | None:
+    """The line of ``loc`` in the JSON file ``path``, read again (this is for errors)."""
+    try:
+        text = decode_utf8(read_limited(path), path)
+    except RegmapError:
+        return None
+    return json_line_of(text, loc)
+
+
 def _load_json(path: str | os.PathLike[str]) -> Any:
     """Read a JSON file under the same size and encoding rules as YAML files."""
     name = str(path)
@@ -122,7 +136,8 @@ def _load_json(path: str | os.PathLike[str]) -> Any:
     except RecursionError as e:
         raise LimitError("document nested too deeply to read", code="yaml-depth", path=name) from e
     except ValueError as e:  # a duplicate key, or an integer too long to read
-        raise DataError(" ".join(str(e).split()), code="wrong-type", path=name) from e
+        message, line = first_problem(text) or (" ".join(str(e).split()), None)
+        raise DataError(message, code="wrong-type", path=name, line=line) from e
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from regmap.io import _json, cache
 
+from ..strategies import item_paths
+
 # -- the cache --------------------------------------------------------------------------------
 
 
@@ -159,3 +161,78 @@ def test_loads_nesting_beyond_either_parser() -> None:
     with pytest.raises(RecursionError):
         _json.loads(b"[" * 100_000 + b"]" * 100_000)
     assert _json.loads(b"[" * 300 + b"]" * 300) is not None  # past pydantic-core's 200 levels
+
+
+# -- JSON positions, for error messages ---------------------------------------------------------
+
+
+def _replaced(value: Any, loc: tuple[Any, ...], new: Any) -> Any:
+    if not loc:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[loc[0]] = _replaced(value[loc[0]], loc[1:], new)
+    return copy
+
+
+_MARK = "\x00here\x00"  # json.dumps writes it escaped; no generated key or text holds the escape
+
+
+@given(
+    _json_values.filter(lambda v: isinstance(v, dict | list)),
+    st.sampled_from([None, 0, 1, "\t"]),
+    st.booleans(),
+    st.sampled_from([(", ", ": "), (",", ":"), (" ,\r\n", " : ")]),
+)
+def test_line_of_finds_every_key_and_item(
+    value: Any, indent: int | str | None, ascii_only: bool, separators: tuple[str, str]
+) -> None:
+    """The line json.dumps writes an item on: a key and its value start on one line, so marking
+    the value shows the line, and nothing before the mark moves."""
+    dump = {"indent": indent, "ensure_ascii": ascii_only, "separators": separators}
+    text = json.dumps(value, **dump)  # type: ignore[arg-type]
+    expected = {}
+    for loc in [(), *item_paths(value)]:
+        marked = json.dumps(_replaced(value, loc, _MARK), **dump)  # type: ignore[arg-type]
+        mark = json.dumps(_MARK, ensure_ascii=ascii_only)
+        expected[loc] = marked[: marked.index(mark)].count("\n") + 1
+        assert _json.line_of(text, loc) == expected[loc], (loc, text)
+    assert _json.lines_of(text, list(expected)) == expected  # all at once, in one reading
+
+
+def test_line_of_where_the_path_leads_nowhere() -> None:
+    text = '{"a": {"b": [10,\n 20]},\n "c": 1}'
+    assert _json.line_of(text, ("a", "b", 1)) == 2
+    assert _json.line_of(text, ("a", "b", 2)) == 1  # no third item: the list's own line
+    assert _json.line_of(text, ("a", "b", -1)) == 1
+    assert _json.line_of(text, ("c", 0)) == 3  # a number has no items: the line of its key
+    assert _json.line_of(text, ("a", 0)) == 1  # an index into an object
+    assert _json.line_of(text, ("a", "b", True)) == 1  # True is no index
+    assert _json.line_of('{"a": 1,\n "a": 2}', ("a",)) == 2  # json.loads keeps the last
+    deep = "[" + "[" * 100_000 + "]" * 100_000 + ",\n 1]"
+    assert _json.line_of(deep, (0,)) == 1
+    assert _json.line_of(deep, (1,)) is None  # the first item is too deep to skip
+    assert _json.line_of("", ("a",)) is None
+    assert _json.lines_of(deep, [(0,), (1,), (0, 0)]) == {(0,): 1, (1,): None, (0, 0): 1}
+    assert _json.line_of("{", ("a",)) is None
+
+
+@given(_json_values)
+def test_first_problem_of_a_document_without_one(value: Any) -> None:
+    assert _json.first_problem(json.dumps(value, indent=1)) is None
+
+
+def test_first_problem_names_the_first_in_document_order() -> None:
+    # json.loads with a hook that refuses repeats would name 'b' first: the inner object
+    # closes before the outer one
+    text = '{"a": 1,\n "a": {"b": 1,\n "b": 2}}'
+    assert _json.first_problem(text) == ("duplicate key 'a'", 2)
+    assert _json.first_problem('[{"x": 1},\n {"x": 1, "y": [\n{"z": 0, "z": 0}]}]') == (
+        "duplicate key 'z'",
+        3,
+    )
+    assert _json.first_problem('{"\\u0061": 1, "a": 2}') == ("duplicate key 'a'", 1)
+    long = "9" * 5000
+    message, line = _json.first_problem(f'{{"a": [1,\n{long}]}}') or ("", 0)
+    assert line == 2 and "4300" in message and "\n" not in message
+    assert _json.first_problem("[1,") is None  # not JSON: not its business
+    assert _json.first_problem("[" * 100_000) is None

@@ -403,6 +403,23 @@ CASES: dict[str, Case] = {
     "oscal-wrong-model": Case(
         "oscal/profile.json", load, CatalogError, "wrong-type", requires="regmap.io.oscal"
     ),
+    # OSCAL readers keep no lines; the file is read again to name the line of a finding
+    "oscal-invalid-control": Case(  # a title of blanks (line 20)
+        "oscal/blank-title.json",
+        load,
+        CatalogError,
+        "invalid-value",
+        line=20,
+        id="blank-title:ac-2",
+    ),
+    "oscal-unknown-relationship": Case(  # "kind-of" is no OSCAL relationship (the map, line 14)
+        "oscal/unknown-relationship.json",
+        load,
+        CatalogError,
+        "invalid-value",
+        line=14,
+        id="toy-a:1.1 -> toy-b:2.2",
+    ),
 }
 # Each product declaration above written in YAML has a JSON twin, the same mistake on the
 # same line, and must end in the same error.

@@ -6,8 +6,8 @@ it) and gives back the models it could build plus a finding for every record it 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -38,6 +38,44 @@ class FileContent:
     locations: dict[str, SourceLocation] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     regime_of_file: str | None = None
+    locate: Callable[[Collection[str]], dict[str, int]] | None = None
+    """For a file whose reader keeps no lines (OSCAL): the lines of the items with these ids,
+    found by reading the file again, for error messages (:meth:`place`)."""
+
+    def place(self, findings: list[Finding]) -> list[Finding]:
+        """``findings`` with the line filled in where this file can tell it (:attr:`locate`).
+
+        Only findings about this file, with an id and no line, are changed; the file is read
+        again once for all of them.
+
+        Examples:
+            >>> from regmap._records import FileContent
+            >>> from regmap.errors import Finding, SourceLocation
+            >>> content = FileContent("c.json", locate=lambda ids: {"x:a-1": 7})
+            >>> [
+            ...     str(f.location)
+            ...     for f in content.place(
+            ...         [Finding("wrong-type", "bad", SourceLocation("c.json", None, "x:a-1"))]
+            ...     )
+            ... ]
+            ['c.json:7: x:a-1']
+        """
+        if self.locate is None:
+            return findings
+        ids = {
+            f.location.id
+            for f in findings
+            if f.location.path == self.path and f.location.line is None and f.location.id
+        }
+        lines = self.locate(ids) if ids else {}
+        if not lines:
+            return findings
+        return [
+            replace(f, location=replace(f.location, line=lines[f.location.id]))
+            if f.location.path == self.path and f.location.line is None and f.location.id in lines
+            else f
+            for f in findings
+        ]
 
 
 def _line(data: Any) -> int | None:

@@ -60,6 +60,10 @@ class KnowledgeBase:
         self._mappings: list[Mapping] = []
         self._index: dict[str, str] = {}
         self._shipped = frozenset(shipped)
+        # files whose readers keep no lines (OSCAL) find them again when a finding needs one
+        self._placers = [
+            FileContent(c.path, locate=c.locate).place for c in contents if c.locate is not None
+        ]
         for content in contents:
             self._add(content)
         self._children: dict[str, list[str]] = {}
@@ -474,6 +478,8 @@ class KnowledgeBase:
         findings = list(self._findings) + _checks.run_all(self)
         if crosswalks:
             findings += _checks.agreement(self)
+        for place in self._placers:
+            findings = place(findings)
         order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
         return sorted(
             findings, key=lambda f: (order[f.severity], f.location.path or "", f.location.line or 0)

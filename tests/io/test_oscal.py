@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from pathlib import Path
@@ -625,6 +626,30 @@ def test_export_of_an_empty_crosswalk_fails(shipped: KnowledgeBase) -> None:
         export_mapping_collection(shipped, "cra", "nist-ir-8259b", derived=False)
 
 
+# Three maps of a foreign mapping-collection: one regmap reads, one it skips (a statement, with
+# a warning), one it refuses (an unknown relationship).
+FOREIGN_MAPS: list[dict[str, Any]] = [
+    {
+        "uuid": "a",
+        "relationship": "equivalent-to",
+        "sources": [{"type": "control", "id-ref": "pr.aa-01"}],
+        "targets": [{"type": "control", "id-ref": "ac-2"}],
+    },
+    {
+        "uuid": "b",
+        "relationship": "subset-of",
+        "sources": [{"type": "statement", "id-ref": "pr.aa-01_smt"}],
+        "targets": [{"type": "control", "id-ref": "ac-3"}],
+    },
+    {
+        "uuid": "c",
+        "relationship": "kind-of",
+        "sources": [{"type": "control", "id-ref": "pr.aa-02"}],
+        "targets": [{"type": "control", "id-ref": "ac-3"}],
+    },
+]
+
+
 def test_foreign_mapping_collection() -> None:
     doc = {
         "mapping-collection": {
@@ -641,26 +666,7 @@ def test_foreign_mapping_collection() -> None:
                 "uuid": "m",
                 "source-resource": {"type": "catalog", "href": "csf.json"},
                 "target-resource": {"type": "catalog", "href": "NIST_SP-800-53_rev5_catalog.json"},
-                "maps": [
-                    {
-                        "uuid": "a",
-                        "relationship": "equivalent-to",
-                        "sources": [{"type": "control", "id-ref": "pr.aa-01"}],
-                        "targets": [{"type": "control", "id-ref": "ac-2"}],
-                    },
-                    {
-                        "uuid": "b",
-                        "relationship": "subset-of",
-                        "sources": [{"type": "statement", "id-ref": "pr.aa-01_smt"}],
-                        "targets": [{"type": "control", "id-ref": "ac-3"}],
-                    },
-                    {
-                        "uuid": "c",
-                        "relationship": "kind-of",
-                        "sources": [{"type": "control", "id-ref": "pr.aa-02"}],
-                        "targets": [{"type": "control", "id-ref": "ac-3"}],
-                    },
-                ],
+                "maps": copy.deepcopy(FOREIGN_MAPS),
             },
         }
     }
@@ -750,3 +756,138 @@ def test_mapping_workbook_falls_back_to_tables(tmp_path: Path) -> None:
     assert [(m.source, m.relation.value, m.target) for m in content.mappings] == [
         ("a:1", "subset_of", "b:2")
     ]
+
+
+# -- lines in findings: OSCAL readers keep none, the file is read again to report one ----------
+
+
+def _line_with(text: str, wanted: str) -> int:
+    """The one line that is ``wanted`` (a JSON member, or a YAML entry or list item)."""
+    (line,) = [
+        n
+        for n, row in enumerate(text.splitlines(), 1)
+        if row.strip().removeprefix("- ").removesuffix(",") == wanted
+    ]
+    return line
+
+
+def _broken_cra(shipped: KnowledgeBase) -> tuple[dict[str, Any], str]:
+    """CRA exported to OSCAL, one control's title blanked: (document, that control's OSCAL id)."""
+    doc = export_catalog(shipped, "cra", last_modified=WHEN)
+    victim = doc["catalog"]["controls"][2]  # Annex I, then its last part, then its last point
+    while victim.get("controls"):
+        victim = victim["controls"][-1]
+    victim["title"] = "   "
+    return doc, victim["id"]
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_bad_control_is_reported_on_its_line(
+    suffix: str, shipped: KnowledgeBase, tmp_path: Path, cache_dir: Path
+) -> None:
+    doc, oid = _broken_cra(shipped)
+    path = tmp_path / f"cra{suffix}"
+    text = dump_json(doc) if suffix == ".json" else dump_yaml(doc)
+    path.write_text(text, encoding="utf-8")
+    quoted = f'"id": "{oid}"' if suffix == ".json" else f"id: {oid}"
+    expected = _line_with(text, quoted)  # JSON: the id's line; YAML: where the mapping starts
+    for _ in range(2):  # parsed, then (JSON) from the cache
+        (finding,) = read_catalog(path).findings
+        assert (finding.location.path, finding.location.line) == (str(path), expected)
+        assert "title" in finding.message
+    if suffix == ".yaml":
+        return  # regmap.load reads a .yaml file as regmap's own format, not as OSCAL
+    with pytest.raises(CatalogError) as info:  # CRA alone: its facts are not loaded either
+        regmap.load([path], shipped=False)
+    (finding,) = [f for f in info.value.findings if f.location.id == f"cra:{oid}"]
+    assert finding.location.line == expected and "title" in finding.message
+    assert all(f.location.line for f in info.value.findings), info.value.findings
+
+
+def test_knowledge_base_findings_about_oscal_controls_name_the_line(
+    shipped: KnowledgeBase, tmp_path: Path, cache_dir: Path
+) -> None:
+    """A control defined both in an OSCAL catalog and in YAML: the clash names both lines."""
+    doc = export_catalog(shipped, "nist-ir-8259a", last_modified=WHEN)
+    path = tmp_path / "8259a.json"
+    text = dump_json(doc)
+    path.write_text(text, encoding="utf-8")
+    regime_file = Path(regmap.data_dir()) / "controls" / "nist-ir-8259a.yaml"
+    kb = regmap.load([regime_file, path], shipped=False, strict=False)
+    clashes = [f for f in kb.validate() if f.code == "duplicate-id"]
+    assert {f.location.path for f in clashes} == {str(path)}
+    assert len(clashes) == 1 + len(shipped.controls("nist-ir-8259a"))
+    lines = text.splitlines()
+    for finding in clashes:
+        assert finding.location.line, str(finding)
+        shown = lines[finding.location.line - 1].strip()
+        regime, _, oid = str(finding.location.id).partition(":")
+        assert shown == (f'"id": "{oid}",' if oid else '"metadata": {'), str(finding)
+
+
+def test_a_bad_enhancement_in_a_grouped_catalog_is_reported_on_its_line(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    doc = json.loads(MODERATE.read_text(encoding="utf-8"))
+    family = doc["catalog"]["groups"][2]
+    control = next(c for c in family["controls"] if c.get("controls"))
+    control["controls"][-1]["title"] = "   "
+    path = tmp_path / "moderate.json"
+    text = json.dumps(doc, indent=1)
+    path.write_text(text, encoding="utf-8")
+    (finding,) = read_catalog(path).findings
+    assert finding.location.line == _line_with(text, f'"id": "{control["controls"][-1]["id"]}"')
+
+
+def test_no_line_rather_than_a_wrong_one(
+    shipped: KnowledgeBase, tmp_path: Path, cache_dir: Path
+) -> None:
+    doc, oid = _broken_cra(shipped)
+    path = tmp_path / "cra.json"
+    path.write_text(dump_json(doc), encoding="utf-8")
+    kb = regmap.load([path], shipped=False, strict=False)
+    before = {f.location.id: f.location.line for f in kb.validate()}
+    assert len(before) > 1 and all(before.values())
+    for change in (lambda: path.write_text("{}", encoding="utf-8"), path.unlink):
+        change()  # the file changed or went away since it was read: nothing to find in it
+        after = {f.location.id: f.location.line for f in kb.validate()}
+        # the reader placed its own finding (the blank title) as it read the file
+        assert after == {i: line if i == f"cra:{oid}" else None for i, line in before.items()}
+    # a catalog given as data has no file to read again
+    (finding,) = parse_catalog(doc, path="cra.json").findings
+    assert finding.location.line is None
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+@pytest.mark.parametrize("listed", [True, False], ids=["mappings-list", "one-mapping"])
+def test_skipped_and_bad_maps_are_reported_on_their_line(
+    suffix: str, listed: bool, tmp_path: Path
+) -> None:
+    maps = copy.deepcopy(FOREIGN_MAPS)
+    mapping = {
+        "uuid": "m",
+        "source-resource": {"type": "catalog", "href": "csf.json"},
+        "target-resource": {"type": "catalog", "href": "x.json"},
+        "maps": maps,
+    }
+    doc = {
+        "mapping-collection": {
+            "uuid": "u",
+            "metadata": {"title": "CSF to X", "version": "1"},
+            "mappings": [mapping] if listed else mapping,
+        }
+    }
+    path = tmp_path / f"csf{suffix}"
+    text = dump_json(doc) if suffix == ".json" else dump_yaml(doc)
+    path.write_text(text, encoding="utf-8")
+    # JSON: the line of the map's opening brace, just before its first key; YAML: the first key
+    q = '"' if suffix == ".json" else ""
+    a, b, c = [_line_with(text, f"{q}uuid{q}: {q}{u}{q}") - (q == '"') for u in "abc"]
+    for content in (read_mapping_collection(path), read_oscal(path)):
+        assert [f.location.line for f in content.findings] == [b, c]
+    if suffix == ".yaml":
+        return  # regmap.load reads a .yaml file as regmap's own format, not as OSCAL
+    with pytest.raises(CatalogError) as info:
+        regmap.load([path], shipped=False)
+    # the errors: map c's relationship, and map a's controls, which no loaded regime has
+    assert sorted(f.location.line for f in info.value.findings) == [a, a, c]

@@ -25,7 +25,7 @@ from regmap.io.oscal._common import (
     root_of,
     write_json,
 )
-from regmap.io.oscal.catalog import parse_catalog, read_catalog, read_json_catalog
+from regmap.io.oscal.catalog import located, parse_catalog, read_catalog, read_json_catalog
 from regmap.io.oscal.export import export_catalog, export_mapping_collection
 from regmap.io.oscal.mapping import parse_mapping_collection, read_mapping_collection
 from regmap.io.yaml import read_limited
@@ -71,7 +71,7 @@ def read_oscal(path: str | os.PathLike[str]) -> FileContent:
     if is_yaml(path):  # YAML has its own parse cache
         data = load_document(path)
         if root_of(data, name)[0] == "catalog":
-            return parse_catalog(data, path=name)
+            return located(parse_catalog(data, path=name))
         return parse_mapping_collection(data, path=name)
     raw = read_limited(Path(path))
     if _CATALOG_ROOT.match(raw, 0, 512):  # no need to parse the document to know

@@ -6,17 +6,18 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from regmap.errors import DataError, ExportError, LimitError
+from regmap.errors import DataError, ExportError, LimitError, RegmapError
 from regmap.io import _json
 from regmap.io.atomic import write_text_atomically
 from regmap.io.yaml import load_yaml, read_limited
 
 __all__ = [
     "KNOWN_CATALOGS",
+    "ItemPaths",
     "NS",
     "OSCAL_ROOTS",
     "OSCAL_VERSION",
@@ -25,6 +26,7 @@ __all__ = [
     "is_yaml",
     "known_catalog",
     "load_document",
+    "locator",
     "parse_json",
     "prop",
     "regmap_props",
@@ -233,6 +235,59 @@ def parse_json(raw: bytes, path: str) -> Any:
         raise DataError(f"not valid JSON: {e.msg}", path=path, line=e.lineno) from e
     except RecursionError as e:
         raise LimitError("the JSON document is nested too deeply", path=path) from e
+
+
+ItemPaths = Callable[[Any], Mapping[str, tuple[str | int, ...]]]
+"""Given a parsed OSCAL document, where in it the item with each regmap id is."""
+
+
+def locator(path: str, item_paths: ItemPaths) -> Callable[[Collection[str]], dict[str, int]]:
+    r"""A :attr:`FileContent.locate <regmap._records.FileContent.locate>` for an OSCAL file.
+
+    It reads the file again, asks ``item_paths`` where each item is, and gives the line of
+    each wanted id: in JSON the line of the item's first key that ``item_paths`` names (read
+    with :func:`regmap.io._json.lines_of`), in YAML the line where the item's mapping starts.
+    Ids it cannot place, or a file it can no longer read, give no line.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> from regmap.io.oscal._common import locator
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.json"
+        >>> _ = p.write_text('{"catalog": {"controls": [\n  {"id": "a-1"}]}}')
+        >>> locate = locator(str(p), lambda doc: {"x:a-1": ("catalog", "controls", 0, "id")})
+        >>> locate({"x:a-1", "x:a-2"})
+        {'x:a-1': 2}
+    """
+
+    def locate(ids: Collection[str]) -> dict[str, int]:
+        wanted = {i.lower() for i in ids}
+        try:
+            if is_yaml(path):
+                data, text = load_yaml(path), None
+            else:
+                raw = read_limited(Path(path))
+                data = parse_json(raw, path)
+                text = raw.decode("utf-8-sig")
+            found = {i: p for i, p in item_paths(data).items() if i.lower() in wanted}
+        except (RegmapError, ValueError, TypeError, AttributeError, RecursionError):
+            return {}  # the file changed or is gone: no line rather than a wrong one
+        if text is not None:
+            lines = _json.lines_of(text, found.values())
+            return {i: line for i, p in found.items() if (line := lines[p]) is not None}
+        out: dict[str, int] = {}
+        for ident, item in found.items():
+            node, line = data, getattr(data, "line", None)
+            for part in item:
+                try:
+                    node = node[part]
+                except (KeyError, IndexError, TypeError):
+                    break
+                line = getattr(node, "line", None) or line
+            if line is not None:
+                out[ident] = line
+        return out
+
+    return locate
 
 
 def dump_json(data: Any) -> str:

@@ -28,9 +28,11 @@ from regmap.errors import DataError, SourceLocation
 from regmap.io import cache
 from regmap.io.oscal._common import (
     NS,
+    ItemPaths,
     is_yaml,
     known_catalog,
     load_document,
+    locator,
     parse_json,
     regmap_props,
     root_of,
@@ -207,11 +209,8 @@ def _extract(data: Any, path: str, regime_id: str | None, obligation: str | None
     nodes: list[tuple[Mapping[str, Any], str, bool]] = []
     _flatten(catalog.get("controls"), "", False, nodes)
     _flatten(catalog.get("groups"), "", True, nodes)
-    ids: dict[str, str] = {}
     props = [_scan_props(item.get("props")) for item, _, _ in nodes]
-    for (item, _, _), (_, _, own) in zip(nodes, props, strict=True):
-        oid = str(item.get("id") or "")
-        ids[oid] = own["id"][0] if "id" in own else f"{regime.id}:{oid}"
+    ids = _regmap_ids(nodes, props, regime.id)
     default = obligation or known.get("obligation") or ("recommended" if known else "mandatory")
     reader = _Reader(regime, ids, Prose(_params(nodes, catalog)), default)
     controls = [
@@ -219,6 +218,55 @@ def _extract(data: Any, path: str, regime_id: str | None, obligation: str | None
         for (item, parent, is_group), scanned in zip(nodes, props, strict=True)
     ]
     return {"regime": regime_data, "links": reader.table, "controls": controls}
+
+
+def _regmap_ids(
+    nodes: list[tuple[Mapping[str, Any], str, bool]],
+    props: list[tuple[str | None, str | None, dict[str, list[str]]]],
+    regime_id: str,
+) -> dict[str, str]:
+    """The regmap id of each OSCAL id: the one regmap wrote on export, else regime:OSCAL id."""
+    ids: dict[str, str] = {}
+    for (item, _, _), (_, _, own) in zip(nodes, props, strict=True):
+        oid = str(item.get("id") or "")
+        ids[oid] = own["id"][0] if "id" in own else f"{regime_id}:{oid}"
+    return ids
+
+
+def _paths_of(
+    items: Any, where: tuple[str | int, ...], out: dict[int, tuple[str | int, ...]]
+) -> None:
+    """Where each control and group below ``items`` is in the document, by object identity."""
+    if isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                out[id(item)] = (*where, i)
+                _paths_of(item.get("groups"), (*where, i, "groups"), out)
+                _paths_of(item.get("controls"), (*where, i, "controls"), out)
+
+
+def _item_paths(path: str, regime_id: str | None) -> ItemPaths:
+    """Where the regime and each control of a catalog read with ``regime_id`` are."""
+
+    def where(data: Any) -> dict[str, tuple[str | int, ...]]:
+        kind, catalog = root_of(data, path)
+        regime_data, _ = _regime_data(catalog, path, regime_id)
+        nodes: list[tuple[Mapping[str, Any], str, bool]] = []
+        _flatten(catalog.get("controls"), "", False, nodes)
+        _flatten(catalog.get("groups"), "", True, nodes)
+        props = [_scan_props(item.get("props")) for item, _, _ in nodes]
+        ids = _regmap_ids(nodes, props, str(regime_data["id"]))
+        paths: dict[int, tuple[str | int, ...]] = {}
+        _paths_of(catalog.get("controls"), (kind, "controls"), paths)
+        _paths_of(catalog.get("groups"), (kind, "groups"), paths)
+        out: dict[str, tuple[str | int, ...]] = {str(regime_data["id"]): (kind, "metadata")}
+        for item, _, _ in nodes:
+            place = paths.get(id(item))
+            if place is not None:  # not a group without an id, which regmap numbered
+                out[ids[str(item.get("id") or "")]] = (*place, "id")
+        return out
+
+    return where
 
 
 def _well_formed(extract: Any) -> bool:
@@ -518,6 +566,19 @@ def _code_stamp() -> str | None:
     return digest.hexdigest()
 
 
+def located(content: FileContent, regime_id: str | None = None) -> FileContent:
+    """``content``, read from a catalog file, able to tell the line of each of its ids.
+
+    Readers keep no lines, which costs time on every read; the file is read again only when
+    there is something to report (:meth:`FileContent.place <regmap._records.FileContent.place>`),
+    here for the content's own findings, later for those the knowledge base finds.
+    """
+    content.locate = locator(content.path, _item_paths(content.path, regime_id))
+    if content.findings:
+        content.findings = content.place(content.findings)
+    return content
+
+
 def read_json_catalog(
     raw: bytes,
     path: str,
@@ -554,7 +615,7 @@ def read_json_catalog(
         extract = _extract(data, path, regime_id, obligation)
         if stamp and key:
             cache.write(_CACHE_KIND, key, stamp, extract)
-    return _content(extract, path)
+    return located(_content(extract, path), regime_id)
 
 
 def read_catalog(
@@ -573,9 +634,10 @@ def read_catalog(
         regmap.errors.DataError: no-such-catalog.json: cannot read file: No such file or directory
     """
     if is_yaml(path):  # YAML has its own parse cache
-        return parse_catalog(
+        content = parse_catalog(
             load_document(path), path=str(path), regime_id=regime_id, obligation=obligation
         )
+        return located(content, regime_id)
     return read_json_catalog(
         read_limited(Path(path)), str(path), regime_id=regime_id, obligation=obligation
     )

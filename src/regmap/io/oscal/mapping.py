@@ -20,6 +20,7 @@ from regmap.io.oscal._common import (
     NS,
     known_catalog,
     load_document,
+    locator,
     regmap_props,
     root_of,
     slug,
@@ -92,9 +93,10 @@ def _end(items: Any, regime: str) -> str | None:
 
 def _read_map(
     entry: Any, regimes: tuple[str, str], context: dict[str, Any], content: FileContent
-) -> None:
+) -> str | None:
+    """Read one map into ``content``; its id (``source -> target``), None if not a mapping."""
     if not isinstance(entry, dict):
-        return
+        return None
     src, tgt = _end(entry.get("sources"), regimes[0]), _end(entry.get("targets"), regimes[1])
     ident = f"{src} -> {tgt}"
     where = SourceLocation(content.path, None, ident)
@@ -108,7 +110,7 @@ def _read_map(
                 Severity.WARNING,
             )
         )
-        return
+        return ident
     ns = entry.get("ns")
     try:
         if ns not in (None, _OSCAL_NS, NS):
@@ -116,7 +118,7 @@ def _read_map(
         relation = from_oscal(str(entry.get("relationship") or ""))
     except SchemaError as e:
         content.findings.append(Finding(e.code, e.message, where))
-        return
+        return ident
     one = regmap_props(entry.get("props"))
     coverage = (entry.get("coverage") or {}).get("target-coverage")
     record: dict[str, Any] = {
@@ -135,6 +137,7 @@ def _read_map(
     content.locations.setdefault(f"mapping:{src}|{tgt}", where)
     if mapping is not None:
         content.mappings.append(mapping)
+    return ident
 
 
 def parse_mapping_collection(
@@ -198,9 +201,13 @@ def parse_mapping_collection(
         if isinstance(r, dict)
     }
     mappings = collection.get("mappings")
-    for mapping in mappings if isinstance(mappings, list) else [mappings]:
+    places: dict[str, tuple[str | int, ...]] = {}  # where each map is, for error messages
+    for i, mapping in enumerate(mappings if isinstance(mappings, list) else [mappings]):
         if not isinstance(mapping, dict):
             continue
+        place: tuple[str | int, ...] = (
+            (kind, "mappings", i) if isinstance(mappings, list) else (kind, "mappings")
+        )
         regimes = (
             _regime_of(mapping.get("source-resource"), resources, source_regime, path),
             _regime_of(mapping.get("target-resource"), resources, target_regime, path),
@@ -210,8 +217,13 @@ def parse_mapping_collection(
             "scores": (mapping.get("confidence-score"), provenance.get("confidence-score")),
             "provenance": {"kind": "published", "citation": citation, "url": url},
         }
-        for entry in mapping.get("maps") or ():
-            _read_map(entry, regimes, context, content)
+        for j, entry in enumerate(mapping.get("maps") or ()):
+            ident = _read_map(entry, regimes, context, content)
+            if ident is not None:
+                places.setdefault(ident, (*place, "maps", j))
+    content.locate = locator(path, lambda _: places)
+    if content.findings:
+        content.findings = content.place(content.findings)
     return content
 
 
